@@ -1,0 +1,46 @@
+# The course's commands. Each creates or updates the virtual environment .venv first.
+#   make lab    - install the course and open JupyterLab on notebooks/
+#   make test   - lint, unit tests, and every notebook run by nbval in fast mode
+# More: make install, make student, make benchmark, make clean.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+STAMP := $(VENV)/.installed-stamp
+EXTRAS := lab,test,apps
+JUPYTER_ARGS ?=
+ifeq ($(shell id -u 2>/dev/null),0)
+  JUPYTER_ARGS += --allow-root
+endif
+
+.PHONY: install lab test lint student benchmark clean
+
+# Reinstall only when the package's metadata changed: a second `make test` installs nothing
+# and needs no network.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check uv
+	$(UV) pip install --python $(PY) --quiet -e ".[$(EXTRAS)]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(JUPYTER_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint
+	RNN_COURSE_MODE=fast $(PY) -m pytest
+
+student: $(STAMP)
+	$(PY) -m rnn_course.student notebooks/*.ipynb --out student
+
+benchmark: $(STAMP)
+	$(PY) benchmarks/run_notebooks.py --mode fast
+
+clean:
+	rm -rf $(VENV) student .pytest_cache .ruff_cache

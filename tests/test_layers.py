@@ -1,0 +1,137 @@
+import keras
+import numpy as np
+import pytest
+
+from rnn_course import VanillaRNN, VanillaRNNCell, rel_error
+from rnn_course.autodiff import value_and_grad
+
+
+def numpy_rnn(X, W_xh, W_hh, b_h, h0=None):
+    """The equation, one sequence and one step at a time, as the reference."""
+    batch, T, _ = X.shape
+    n = W_hh.shape[0]
+    H = np.zeros((batch, T, n))
+    for b in range(batch):
+        h_t = np.zeros(n) if h0 is None else h0[b]
+        for t in range(T):
+            h_t = np.tanh(W_xh @ X[b, t] + W_hh @ h_t + b_h)
+            H[b, t] = h_t
+    return H
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(4, 7, 3)).astype("float32")
+
+
+def test_weights_have_the_equations_shapes(data):
+    layer = VanillaRNN(5)
+    layer(data)
+    cell = layer.cell
+    assert tuple(cell.W_xh.shape) == (5, 3)
+    assert tuple(cell.W_hh.shape) == (5, 5)
+    assert tuple(cell.b_h.shape) == (5,)
+    assert layer.count_params() == 5 * (5 + 3 + 1)
+
+
+def test_matches_numpy_reference_and_keras_simplernn(data):
+    layer = VanillaRNN(5, return_sequences=True, return_state=True)
+    H, h_last = layer(data)
+    W_xh, W_hh, b_h = (keras.ops.convert_to_numpy(w) for w in layer.cell.weights)
+    reference = numpy_rnn(data.astype("float64"), W_xh, W_hh, b_h)
+    assert np.max(np.abs(keras.ops.convert_to_numpy(H) - reference)) < 1e-6
+    assert np.max(np.abs(keras.ops.convert_to_numpy(h_last) - reference[:, -1])) < 1e-6
+
+    keras_rnn = keras.layers.SimpleRNN(5, return_sequences=True)
+    keras_rnn.build(data.shape)
+    keras_rnn.set_weights([W_xh.T, W_hh.T, b_h])
+    diff = np.max(np.abs(keras.ops.convert_to_numpy(H - keras_rnn(data))))
+    assert diff < 1e-6
+
+
+def test_cell_inside_keras_rnn_with_an_initial_state(data):
+    h0 = np.random.default_rng(1).normal(size=(4, 5)).astype("float32")
+    rnn = keras.layers.RNN(VanillaRNNCell(5), return_sequences=True)
+    H = keras.ops.convert_to_numpy(rnn(data, initial_state=[h0]))
+    W_xh, W_hh, b_h = (keras.ops.convert_to_numpy(w) for w in rnn.cell.weights)
+    assert np.max(np.abs(H - numpy_rnn(data, W_xh, W_hh, b_h, h0))) < 1e-6
+
+
+def test_autodiff_through_the_cell_matches_numerical_gradients():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(2, 5, 3))
+    layer = VanillaRNN(4, dtype="float64")
+    layer.build(X.shape)
+    params = [rng.normal(scale=0.5, size=tuple(w.shape)) for w in layer.trainable_weights]
+
+    def loss(W_xh, W_hh, b_h):
+        h_last, _ = layer.stateless_call([W_xh, W_hh, b_h], [], X)
+        return keras.ops.sum(keras.ops.sin(h_last))
+
+    _, grads = value_and_grad(loss, params)
+    eps = 1e-6
+    for param, grad in zip(params, grads, strict=True):
+        numerical = np.zeros_like(param)
+        for index in np.ndindex(param.shape):
+            saved = param[index]
+            param[index] = saved + eps
+            plus = float(keras.ops.convert_to_numpy(loss(*params)))
+            param[index] = saved - eps
+            minus = float(keras.ops.convert_to_numpy(loss(*params)))
+            param[index] = saved
+            numerical[index] = (plus - minus) / (2 * eps)
+        assert rel_error(grad, numerical) < 1e-7
+
+
+@pytest.mark.parametrize("wrap", ["layer", "cell"])
+def test_keras_file_round_trip_in_safe_mode(tmp_path, data, wrap):
+    recurrent = (
+        VanillaRNN(6, return_sequences=True, activation="relu")
+        if wrap == "layer"
+        else keras.layers.RNN(VanillaRNNCell(6, activation="relu"), return_sequences=True)
+    )
+    model = keras.Sequential([keras.Input((None, 3)), recurrent, keras.layers.Dense(2)])
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)
+    cell = loaded.layers[0].cell
+    assert isinstance(cell, VanillaRNNCell)
+    assert cell.units == 6 and cell.get_config()["activation"] == "relu"
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(loaded(data)), keras.ops.convert_to_numpy(model(data))
+    )
+
+
+def test_config_round_trip():
+    layer = VanillaRNN(3, use_bias=False, return_sequences=True, name="rnn")
+    clone = VanillaRNN.from_config(layer.get_config())
+    assert clone.units == 3 and not clone.cell.use_bias and clone.return_sequences
+    cell = VanillaRNNCell(2, activation="relu")
+    assert VanillaRNNCell.from_config(cell.get_config()).get_config() == cell.get_config()
+
+
+def test_bad_inputs_raise_clear_errors(data):
+    layer = VanillaRNN(5)
+    layer(data)
+    with pytest.raises(ValueError, match=r"\(batch, time, features\), rank 3; got shape \(4, 3\)"):
+        layer(data[:, 0, :])
+    with pytest.raises(ValueError, match="built for 3 input features.*has 2 features"):
+        layer(data[:, :, :2])
+    with pytest.raises(TypeError, match="floating-point inputs, got dtype int32"):
+        layer(data.astype("int32"))
+    with pytest.raises(ValueError, match=r"rank 3; got shape \(4, 7, 3, 1\)"):
+        VanillaRNN(5)(data[..., None])
+
+    cell = VanillaRNNCell(5)
+    with pytest.raises(ValueError, match=r"\(batch, features\).*got shape \(4, 7, 3\)"):
+        cell.build(data.shape)
+    cell.build((None, 3))
+    with pytest.raises(ValueError, match="built for 3 input features"):
+        cell.call(keras.ops.zeros((4, 2)), [keras.ops.zeros((4, 5))])
+
+
+@pytest.mark.parametrize("units", [0, -3, 2.5, True, "8"])
+def test_units_must_be_a_positive_integer(units):
+    with pytest.raises(ValueError, match="units must be a positive integer"):
+        VanillaRNNCell(units)
