@@ -1,7 +1,7 @@
 # The course's commands. Each creates or updates the virtual environment .venv first.
 #   make lab    - install the course and open JupyterLab on notebooks/
 #   make test   - lint, unit tests, and every notebook run by nbval in fast mode
-# More: make install, make student, make benchmark, make clean.
+# More: make install, make student, make execute, make benchmark, make clean.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -14,7 +14,7 @@ ifeq ($(shell id -u 2>/dev/null),0)
   JUPYTER_ARGS += --allow-root
 endif
 
-.PHONY: install lab test lint student benchmark clean
+.PHONY: install lab test lint student benchmark execute clean
 
 # Reinstall only when the package's metadata changed: a second `make test` installs nothing
 # and needs no network.
@@ -41,6 +41,12 @@ student: $(STAMP)
 
 benchmark: $(STAMP)
 	$(PY) benchmarks/run_notebooks.py --mode fast
+	$(PY) benchmarks/run_notebooks.py --mode full
+
+# Re-execute every notebook (or NB=notebooks/01_vanilla_rnn.ipynb) in full mode and store
+# its outputs; commit the result on its own.
+execute: $(STAMP)
+	$(PY) benchmarks/run_notebooks.py --mode full --write $(NB)
 
 clean:
 	rm -rf $(VENV) student .pytest_cache .ruff_cache

@@ -8,6 +8,7 @@ Notebooks start with::
 and read mode-dependent sizes with ``rnn_course.by_mode(full=..., fast=...)``.
 """
 
+from rnn_course import plots
 from rnn_course.checks import (
     check_close,
     check_equal,
@@ -31,6 +32,7 @@ __all__ = [
     "check_outcome",
     "get_mode",
     "max_abs_diff",
+    "plots",
     "rel_error",
     "set_seed",
     "setup",

@@ -4,6 +4,8 @@ Each check raises ``AssertionError`` with what was expected and what was measure
 fails, and prints one ``PASS`` line when it holds. The measured number sits in parentheses,
 ``(measured ...)``, which the nbval sanitize file masks: a checked cell then compares the same
 text in fast and full mode, on every backend and device, while a reader still sees the number.
+Checks return nothing, so one on a cell's last line adds no ``Out[]`` value that would differ
+from run to run.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ def rel_error(a, b) -> float:
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
-def check_close(name: str, actual, expected, *, atol: float = 1e-6) -> float:
-    """Check that two arrays agree to ``max |difference| < atol``; return that difference."""
+def check_close(name: str, actual, expected, *, atol: float = 1e-6) -> None:
+    """Check that two arrays agree to ``max |difference| < atol``."""
     diff = max_abs_diff(actual, expected)
     if not diff < atol:
         raise AssertionError(
@@ -38,11 +40,10 @@ def check_close(name: str, actual, expected, *, atol: float = 1e-6) -> float:
             "The two computations disagree: check the weights' shapes and transposes."
         )
     print(f"PASS  {name}: max |difference| < {atol:g} (measured {diff:.1e})")
-    return diff
 
 
-def check_gradient(name: str, analytic, numerical, *, tol: float = 1e-7) -> float:
-    """Check a gradient against a reference by relative error (use float64); return it."""
+def check_gradient(name: str, analytic, numerical, *, tol: float = 1e-7) -> None:
+    """Check a gradient against a reference by relative error (use float64)."""
     err = rel_error(analytic, numerical)
     if not err < tol:
         raise AssertionError(
@@ -50,7 +51,6 @@ def check_gradient(name: str, analytic, numerical, *, tol: float = 1e-7) -> floa
             "Compare the two gradients entry by entry to find the wrong term."
         )
     print(f"PASS  {name}: relative error < {tol:g} (measured {err:.1e})")
-    return err
 
 
 def check_equal(name: str, actual, expected) -> None:
@@ -66,8 +66,8 @@ def check_outcome(
     *,
     full: tuple[float | None, float | None],
     fast: tuple[float | None, float | None],
-) -> float:
-    """Check a learning outcome against the band of the current mode; return the value.
+) -> None:
+    """Check a learning outcome against the band of the current mode.
 
     Args:
         name: what was measured, e.g. ``"validation loss (nats/char)"``.
@@ -94,7 +94,6 @@ def check_outcome(
         )
     described = ", ".join(f"{_band(*bands[m])} in {m} mode" for m in MODES)
     print(f"PASS  {name}: {described} (measured {value:.4g})")
-    return value
 
 
 def _band(low: float | None, high: float | None) -> str:

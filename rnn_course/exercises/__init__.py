@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 
-def self_check(title: str, check: Callable[[], None]) -> bool:
+def self_check(title: str, check: Callable[[], None]) -> None:
     """Run ``check`` and report on exercise ``title``.
 
-    Returns:
-        ``True`` when the check passes, ``False`` when the exercise is not attempted yet.
+    Prints ``PASS`` when the check passes and ``TODO`` when the exercise is not attempted yet
+    (the function raises ``NotImplementedError``).
 
     Raises:
         AssertionError: the answer is wrong; the message says what differed.
@@ -27,8 +27,7 @@ def self_check(title: str, check: Callable[[], None]) -> bool:
         check()
     except NotImplementedError:
         print(f"TODO  {title}: not attempted yet; fill in the cell above and run both again.")
-        return False
+        return
     except AssertionError as error:
         raise AssertionError(f"{title}: not right yet. {error}") from None
     print(f"PASS  {title}: correct")
-    return True

@@ -10,7 +10,7 @@ import numpy as np
 from rnn_course.exercises import self_check
 
 
-def check_param_count(param_count: Callable[[int, int, int], int]) -> bool:
+def check_param_count(param_count: Callable[[int, int, int], int]) -> None:
     """Exercise 1: ``param_count(m, n, k)`` for SimpleRNN(n) on m features, then Dense(k).
 
     Compared with ``model.count_params()`` of the same Keras model, for several sizes.
@@ -26,12 +26,12 @@ def check_param_count(param_count: Callable[[int, int, int], int]) -> bool:
                 f"param_count(m={m}, n={n}, k={k}) returned {got}, but Keras counts {expected}."
             )
 
-    return self_check("Exercise 1 (parameter count)", check)
+    self_check("Exercise 1 (parameter count)", check)
 
 
 def check_batched_forward(
     rnn_forward_batch: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray],
-) -> bool:
+) -> None:
     """Exercise 2: ``rnn_forward_batch(X, W_xh, W_hh, b_h)`` for X of shape (batch, T, m).
 
     It must return every hidden state, shape (batch, T, n), as ``keras.layers.SimpleRNN`` with
@@ -57,12 +57,12 @@ def check_batched_forward(
             "Row-vector form: H_t = tanh(X_t W_xh^T + H_{t-1} W_hh^T + b_h), with H_0 = 0."
         )
 
-    return self_check("Exercise 2 (batched forward pass)", check)
+    self_check("Exercise 2 (batched forward pass)", check)
 
 
 def check_sample_with_temperature(
     sample: Callable[[np.ndarray, float, np.random.Generator], int],
-) -> bool:
+) -> None:
     """Exercise 3: ``sample(logits, temperature, rng)`` draws an index from softmax(logits/T).
 
     Checked by its frequencies over many draws (against softmax(logits / T)) and by its limit
@@ -86,4 +86,4 @@ def check_sample_with_temperature(
         cold = {int(sample(logits, 1e-3, rng)) for _ in range(50)}
         assert cold == {0}, f"at temperature 1e-3 every draw should be the argmax 0, got {cold}"
 
-    return self_check("Exercise 3 (sampling with temperature)", check)
+    self_check("Exercise 3 (sampling with temperature)", check)
