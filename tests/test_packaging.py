@@ -79,4 +79,5 @@ def test_package_data_is_in_the_wheel(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "rnn_course/data/registry.json" in names
     assert "rnn_course/data/checksums/tiny_shakespeare.sha256" in names
-    assert not any(n.endswith((".txt", ".wav", ".gz")) for n in names)
+    package_files = [n for n in names if n.startswith("rnn_course/")]
+    assert not [n for n in package_files if n.endswith((".txt", ".wav", ".gz", ".jsonl"))]
