@@ -58,6 +58,11 @@ def test_cell_inside_keras_rnn_with_an_initial_state(data):
     assert np.max(np.abs(H - numpy_rnn(data, W_xh, W_hh, b_h, h0))) < 1e-6
 
 
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="Keras 3 computes tanh in float32 on JAX and PyTorch even for float64 inputs "
+    "(keras/src/backend/common/dtypes.py, BIT64_TO_BIT32_DTYPE), so no float64 check there",
+)
 def test_autodiff_through_the_cell_matches_numerical_gradients():
     rng = np.random.default_rng(2)
     X = rng.normal(size=(2, 5, 3))
@@ -82,6 +87,32 @@ def test_autodiff_through_the_cell_matches_numerical_gradients():
             param[index] = saved
             numerical[index] = (plus - minus) / (2 * eps)
         assert rel_error(grad, numerical) < 1e-7
+
+
+def test_gradients_match_keras_simplernn_on_any_backend():
+    """Autodiff through our cell equals autodiff through SimpleRNN (float32, every backend)."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(2, 6, 3)).astype("float32")
+    ours, reference = VanillaRNN(4), keras.layers.SimpleRNN(4)
+    ours.build(X.shape)
+    reference.build(X.shape)
+    W_xh, W_hh, b_h = (
+        rng.normal(scale=0.5, size=tuple(w.shape)).astype("float32") for w in ours.trainable_weights
+    )
+
+    def loss_ours(W_xh, W_hh, b_h):
+        return keras.ops.sum(keras.ops.sin(ours.stateless_call([W_xh, W_hh, b_h], [], X)[0]))
+
+    def loss_reference(kernel, recurrent_kernel, bias):
+        weights = [kernel, recurrent_kernel, bias]
+        seed_state = [v.value for v in reference.non_trainable_variables]  # its dropout seed
+        return keras.ops.sum(keras.ops.sin(reference.stateless_call(weights, seed_state, X)[0]))
+
+    value, grads = value_and_grad(loss_ours, [W_xh, W_hh, b_h])
+    ref_value, ref_grads = value_and_grad(loss_reference, [W_xh.T, W_hh.T, b_h])
+    assert abs(value - ref_value) < 1e-5
+    for grad, ref_grad in zip(grads, [ref_grads[0].T, ref_grads[1].T, ref_grads[2]], strict=True):
+        assert np.max(np.abs(grad - ref_grad)) < 1e-5
 
 
 @pytest.mark.parametrize("wrap", ["layer", "cell"])
