@@ -92,7 +92,7 @@ def test_autodiff_through_the_cell_matches_numerical_gradients():
 def test_gradients_match_keras_simplernn_on_any_backend():
     """Autodiff through our cell equals autodiff through SimpleRNN (float32, every backend)."""
     rng = np.random.default_rng(3)
-    X = rng.normal(size=(2, 6, 3)).astype("float32")
+    X = keras.ops.convert_to_tensor(rng.normal(size=(2, 6, 3)).astype("float32"))
     ours, reference = VanillaRNN(4), keras.layers.SimpleRNN(4)
     ours.build(X.shape)
     reference.build(X.shape)
