@@ -3,37 +3,51 @@
 Notebooks start with::
 
     import rnn_course
-    rnn_course.setup()          # seeds, run mode, one line about backend/device/versions
+    MODE = rnn_course.setup()   # seeds, run mode, one line about backend/device/versions
 
 and read mode-dependent sizes with ``rnn_course.by_mode(full=..., fast=...)``.
+
+Names are loaded on first use (PEP 562), so ``import rnn_course`` is instant and a file tool
+such as ``python -m rnn_course.student`` never loads Keras or TensorFlow.
 """
 
-from rnn_course import plots
-from rnn_course.checks import (
-    check_close,
-    check_equal,
-    check_gradient,
-    check_outcome,
-    max_abs_diff,
-    rel_error,
-)
-from rnn_course.layers import VanillaRNN, VanillaRNNCell
-from rnn_course.runtime import by_mode, get_mode, set_seed, setup
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "VanillaRNN",
-    "VanillaRNNCell",
-    "by_mode",
-    "check_close",
-    "check_equal",
-    "check_gradient",
-    "check_outcome",
-    "get_mode",
-    "max_abs_diff",
-    "plots",
-    "rel_error",
-    "set_seed",
-    "setup",
-]
+# public name -> the module that defines it
+_EXPORTS = {
+    "by_mode": "rnn_course.runtime",
+    "get_mode": "rnn_course.runtime",
+    "set_seed": "rnn_course.runtime",
+    "setup": "rnn_course.runtime",
+    "check_close": "rnn_course.checks",
+    "check_equal": "rnn_course.checks",
+    "check_gradient": "rnn_course.checks",
+    "check_outcome": "rnn_course.checks",
+    "max_abs_diff": "rnn_course.checks",
+    "rel_error": "rnn_course.checks",
+    "VanillaRNN": "rnn_course.layers",
+    "VanillaRNNCell": "rnn_course.layers",
+}
+# subpackages and modules reachable as attributes: rnn_course.plots, rnn_course.data, ...
+_MODULES = ("autodiff", "checks", "data", "exercises", "layers", "plots", "runtime", "student")
+
+__all__ = sorted(_EXPORTS) + list(_MODULES)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    elif name in _MODULES:
+        value = importlib.import_module(f"rnn_course.{name}")
+    else:
+        raise AttributeError(f"module 'rnn_course' has no attribute {name!r}")
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -18,6 +18,8 @@ from typing import TypeVar
 
 import numpy as np
 
+from rnn_course._native_logs import filter_native_logs
+
 MODES = ("full", "fast")
 MODE_VARIABLE = "RNN_COURSE_MODE"
 DEFAULT_SEED = 0
@@ -112,6 +114,9 @@ def environment_line(mode: str | None = None) -> str:
 def setup(seed: int = DEFAULT_SEED, *, verbose: bool = True) -> str:
     """Prepare a notebook: check the mode, seed every generator, print the environment.
 
+    Call it before importing Keras in a notebook: it loads Keras (and TensorFlow) itself with
+    TensorFlow's native start-up log lines filtered out, so the student sees one line.
+
     Args:
         seed: the seed for Python, NumPy and Keras (and so the backend).
         verbose: print the environment line.
@@ -123,7 +128,14 @@ def setup(seed: int = DEFAULT_SEED, *, verbose: bool = True) -> str:
         ValueError: ``RNN_COURSE_MODE`` holds a value that is not a mode.
     """
     mode = get_mode()
-    set_seed(seed)
+    # Loading Keras (and so TensorFlow) and probing for a GPU print native log lines that
+    # are not the student's concern; any other line still reaches stderr.
+    with filter_native_logs():
+        set_seed(seed)
+        line = environment_line(mode)
+        import keras
+
+        keras.ops.convert_to_numpy(keras.ops.zeros((1,)))  # the backend's first op probes CUDA
     if verbose:
-        print(environment_line(mode))
+        print(line)
     return mode
