@@ -8,7 +8,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed-stamp
-EXTRAS := lab,test,apps
+EXTRAS := lab,test,apps,instructor
 JUPYTER_ARGS ?=
 ifeq ($(shell id -u 2>/dev/null),0)
   JUPYTER_ARGS += --allow-root
@@ -36,6 +36,7 @@ lint: $(STAMP)
 test: lint
 	RNN_COURSE_MODE=fast $(PY) -m pytest
 
+# The published student versions (solutions removed): commit student/ after changing a notebook.
 student: $(STAMP)
 	$(PY) -m rnn_course.student notebooks/*.ipynb --out student
 
@@ -49,4 +50,4 @@ execute: $(STAMP)
 	$(PY) benchmarks/run_notebooks.py --mode full --write $(NB)
 
 clean:
-	rm -rf $(VENV) student .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache

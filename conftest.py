@@ -15,3 +15,23 @@ def pytest_collectstart(collector):
     path = getattr(collector, "path", None)
     if path is not None and path.suffix == ".ipynb":
         collector.skip_compare += ("stderr",)
+
+
+# Each file's share of the run (a notebook's nbval cells add up to that notebook), printed at
+# the end so that the growth of the suite is visible; CI's budget is 10 minutes per run.
+_SECONDS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    path = report.nodeid.split("::")[0]
+    _SECONDS[path] = _SECONDS.get(path, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    total = sum(_SECONDS.values())
+    if not total:
+        return
+    terminalreporter.section("time per file (notebooks: the nbval run of every cell)")
+    for path, seconds in sorted(_SECONDS.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line(f"{seconds:7.1f} s  {100 * seconds / total:5.1f} %  {path}")
+    terminalreporter.write_line(f"{total:7.1f} s  100.0 %  in all")

@@ -4,18 +4,18 @@ nbval (run over notebooks/ by the same pytest command) re-executes each notebook
 checked cells; these tests check what nbval does not: how the notebook was stored and built.
 """
 
+import os
 import re
 import tomllib
-from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from rnn_course.student import student_version
+from rnn_course.student import BEGIN, student_text, student_version
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+from course_notebooks import NOTEBOOKS, ROOT, STUDENT_DIR, exercise_section
+
 HOMEPAGE = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Homepage"]
 REPO = HOMEPAGE.removeprefix("https://github.com/")
 
@@ -73,27 +73,113 @@ def test_anatomy(notebook):
     assert any("# NBVAL_CHECK_OUTPUT" in c.source for c in _code(nb))
 
 
-def test_every_solution_has_a_self_check(notebook):
+def test_exercises_are_nbgrader_cells(notebook):
+    """Solution cells and their self-checks carry the metadata nbgrader needs."""
     path, nb = notebook
     cells = _code(nb)
-    solutions = [i for i, c in enumerate(cells) if "# BEGIN SOLUTION" in c.source]
+    solutions = [i for i, c in enumerate(cells) if any(map(BEGIN.match, c.source.splitlines()))]
     assert solutions, f"{path.name}: no exercise with a solution"
-    for i in solutions:
-        follow = cells[i + 1].source if i + 1 < len(cells) else ""
-        assert "check_" in follow and "# NBVAL_CHECK_OUTPUT" in follow, (
-            f"{path.name}: the cell after solution cell {i} must run a checked self-check"
-        )
+    grade_ids = []
+    for i, cell in enumerate(cells):
+        meta = cell.metadata.get("nbgrader")
+        if i in solutions:
+            assert meta and meta.get("solution") is True and meta.get("grade") is False, (
+                f"{path.name}: solution cell {i} needs nbgrader metadata solution=true"
+            )
+            check = cells[i + 1] if i + 1 < len(cells) else None
+            assert check is not None and "check_" in check.source, (
+                f"{path.name}: the cell after solution cell {i} must run a self-check"
+            )
+            assert "# NBVAL_CHECK_OUTPUT" in check.source
+            cmeta = check.metadata.get("nbgrader", {})
+            assert cmeta.get("grade") is True and cmeta.get("locked") is True, (
+                f"{path.name}: self-check after solution cell {i} needs grade=true, locked=true"
+            )
+            assert cmeta.get("points", 0) > 0 and cmeta.get("solution") is False
+            grade_ids += [meta["grade_id"], cmeta["grade_id"]]
+        elif meta and meta.get("solution"):
+            raise AssertionError(f"{path.name}: cell {i} is a solution cell without a region")
+    assert len(set(grade_ids)) == len(grade_ids), f"{path.name}: duplicate grade_id"
+    stem = path.name.split("_")[0]
+    assert all(g.startswith(f"nb{stem}_") for g in grade_ids), grade_ids
 
 
-def test_student_version_runs_top_to_bottom(notebook, monkeypatch):
-    """The student version (solutions removed) executes without error in fast mode."""
+def test_setup_cell_loads_keras_after_rnn_course_setup(notebook):
+    """setup() loads TensorFlow with its start-up log lines filtered: it must come first."""
     path, nb = notebook
-    student, removed = student_version(nb)
+    setup = _code(nb)[1].source
+    assert setup.index("rnn_course.setup(") < setup.index("import keras"), path.name
+
+
+def test_student_versions_are_published_and_in_sync(notebook):
+    path, _ = notebook
+    expected, removed = student_text(path, STUDENT_DIR)
+    target = STUDENT_DIR / path.name
     assert removed >= 1
-    assert "# BEGIN SOLUTION" not in "".join(c.source for c in student.cells)
-    monkeypatch.setenv("RNN_COURSE_MODE", "fast")
-    resources = {"metadata": {"path": str(path.parent)}}
-    client = NotebookClient(student, timeout=600, kernel_name="python3", resources=resources)
-    client.execute()
-    text = "".join(o.get("text", "") for c in _code(student) for o in c.outputs)
-    assert text.count("TODO ") == removed
+    assert target.is_file(), f"{target} is missing: run `make student` and commit student/"
+    assert target.read_text(encoding="utf-8") == expected, (
+        f"{target} is out of date with {path.name}: run `make student` and commit student/"
+    )
+    badge = f"https://colab.research.google.com/github/{REPO}/blob/main/student/{path.name}"
+    assert badge in expected
+
+
+@pytest.fixture(scope="module")
+def student_exercise_runs():
+    """Every student version's exercise section, run in one fresh kernel after its setup.
+
+    TF_CPP_MIN_LOG_LEVEL is unset, as on a student's machine, so the first setup cell shows
+    whatever TensorFlow prints when it loads.
+    """
+    sections, owners = [], []
+    for path in NOTEBOOKS:
+        student, _ = student_version(nbformat.read(path, as_version=4))
+        section = exercise_section(student)
+        sections += section.cells
+        owners += [path.name] * len(section.cells)
+    combined = nbformat.v4.new_notebook(cells=sections)
+    env = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL",)}
+    env.pop("NBGRADER_EXECUTION", None)
+    env["RNN_COURSE_MODE"] = "fast"
+    resources = {"metadata": {"path": str(ROOT / "notebooks")}}
+    client = NotebookClient(combined, timeout=600, kernel_name="python3", resources=resources)
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)  # the kernel inherits this process's environment
+    try:
+        client.execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    runs = {}
+    for name, cell in zip(owners, combined.cells, strict=True):
+        runs.setdefault(name, []).append(cell)
+    return runs
+
+
+TF_LOG_LINE = re.compile(r"^([IWEF]\d{4} |WARNING: All log messages before absl)", re.M)
+
+
+def test_student_version_exercises_run_and_report_todo(notebook, student_exercise_runs):
+    """The student version's exercises run (every self-check says TODO), without re-training.
+
+    The student version differs from the notebook only in its solution cells, and the
+    exercise section runs after the setup cell alone (see course_notebooks.py), so running
+    that section is what a student's "run all" adds to the notebook CI already ran.
+    """
+    path, nb = notebook
+    cells = [c for c in student_exercise_runs[path.name] if c.cell_type == "code"]
+    texts = ["".join(o.get("text", "") for o in c.outputs) for c in cells]
+    removed = student_version(nb)[1]
+    assert sum(t.count("TODO ") for t in texts) == removed, texts
+    assert not any(o.output_type == "error" for c in cells for o in c.outputs)
+
+
+def test_a_students_setup_cell_prints_one_line(student_exercise_runs):
+    """In a fresh kernel the setup cell shows the rnn_course line and no TensorFlow log text."""
+    first = next(iter(student_exercise_runs.values()))
+    setup = [c for c in first if c.cell_type == "code"][1]
+    stdout = "".join(o.text for o in setup.outputs if o.get("name") == "stdout")
+    stderr = "".join(o.text for o in setup.outputs if o.get("name") == "stderr")
+    assert stdout.startswith("rnn_course: mode=fast") and stdout.count("\n") == 1, stdout
+    assert not TF_LOG_LINE.search(stderr), f"TensorFlow log lines reach the student:\n{stderr}"
