@@ -1,5 +1,5 @@
 # The course's commands. Each creates or updates the virtual environment .venv first.
-#   make lab    - install the course and open JupyterLab on notebooks/
+#   make lab    - install the course and open JupyterLab (student/ to work in, notebooks/ solved)
 #   make test   - lint, unit tests, and every notebook run by nbval in fast mode
 # More: make install, make student, make execute, make benchmark, make clean.
 
@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(JUPYTER_ARGS)
+	$(VENV)/bin/jupyter lab --notebook-dir=. $(JUPYTER_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -4,8 +4,10 @@ nbval (run over notebooks/ by the same pytest command) re-executes each notebook
 checked cells; these tests check what nbval does not: how the notebook was stored and built.
 """
 
+import base64
 import os
 import re
+import struct
 import tomllib
 
 import nbformat
@@ -54,6 +56,24 @@ def test_stored_outputs_are_from_full_mode(notebook):
     text = "".join(o.get("text", "") for c in _code(nb) for o in c.outputs)
     assert "mode=full" in text, f"{path.name}: execute it in full mode before committing"
     assert "mode=fast" not in text
+
+
+def _png_size(data: str) -> tuple[int, int]:
+    raw = base64.b64decode(data)
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    width, height = struct.unpack(">II", raw[16:24])
+    return width, height
+
+
+def test_stored_figures_fit_the_notebook_width(notebook):
+    """Figures are drawn at most 10 in wide (1,000 px at the inline backend's 100 dpi)."""
+    path, nb = notebook
+    for index, cell in enumerate(_code(nb)):
+        for output in cell.outputs:
+            png = output.get("data", {}).get("image/png")
+            if png:
+                width, _ = _png_size(png)
+                assert width <= 1050, f"{path.name}: code cell {index} has a {width}-px figure"
 
 
 def test_anatomy(notebook):
