@@ -51,12 +51,52 @@ def by_mode(*, full: T, fast: T) -> T:
     This is the only place a notebook's behaviour depends on the mode::
 
         epochs = rnn_course.by_mode(full=20, fast=2)
+
+    Raises:
+        TypeError: ``full`` and ``fast`` are plain values of different kinds (a number and a
+            string, a bool and a number), which is always a typo. None on either side, and any
+            other objects (arrays, datasets), are not checked.
+        ValueError: ``RNN_COURSE_MODE`` holds a value that is not a mode.
     """
+    kinds = (_plain_kind(full), _plain_kind(fast))
+    if None not in kinds and kinds[0] != kinds[1]:
+        raise TypeError(
+            f"by_mode: full= and fast= must be values of the same kind, one for each mode; got "
+            f"full={full!r} ({kinds[0]}) and fast={fast!r} ({kinds[1]})."
+        )
     return full if get_mode() == "full" else fast
 
 
+def _plain_kind(value) -> str | None:
+    """The kind of a plain scalar for :func:`by_mode`; None for anything else."""
+    if isinstance(value, (bool, np.bool_)):
+        return "a bool"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return None
+
+
+def _check_seed(func: str, seed) -> int:
+    """A seed for every generator: an int in [0, 2**32), as NumPy's legacy seeding needs."""
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(
+            f"{func}: seed must be a non-negative integer below 2**32, got "
+            f"{type(seed).__name__} {seed!r}."
+        )
+    if not 0 <= seed < 2**32:
+        raise ValueError(f"{func}: seed must be a non-negative integer below 2**32, got {seed}.")
+    return int(seed)
+
+
 def set_seed(seed: int = DEFAULT_SEED) -> None:
-    """Seed Python's, NumPy's and Keras's random generators (and so the backend's)."""
+    """Seed Python's, NumPy's and Keras's random generators (and so the backend's).
+
+    Raises:
+        TypeError, ValueError: ``seed`` is not an integer in ``[0, 2**32)``.
+    """
+    seed = _check_seed("set_seed", seed)
     import keras
 
     random.seed(seed)
@@ -94,7 +134,9 @@ def device_name() -> str:
 
 
 def environment_line(mode: str | None = None) -> str:
-    """The one-line report that :func:`setup` prints."""
+    """The one-line report that :func:`setup` prints; ``mode`` defaults to the current one."""
+    if mode is not None and mode not in MODES:
+        raise ValueError(f"environment_line: mode must be None or one of {MODES}, got {mode!r}.")
     import keras
 
     mode = mode or get_mode()
@@ -126,7 +168,14 @@ def setup(seed: int = DEFAULT_SEED, *, verbose: bool = True) -> str:
 
     Raises:
         ValueError: ``RNN_COURSE_MODE`` holds a value that is not a mode.
+        TypeError, ValueError: ``seed`` is not an integer in ``[0, 2**32)``, or ``verbose`` is
+            not a bool.
     """
+    seed = _check_seed("setup", seed)
+    if not isinstance(verbose, (bool, np.bool_)):
+        raise TypeError(
+            f"setup: verbose must be True or False, got {type(verbose).__name__} {verbose!r}."
+        )
     mode = get_mode()
     # Loading Keras (and so TensorFlow) and probing for a GPU print native log lines that
     # are not the student's concern; any other line still reaches stderr.

@@ -521,3 +521,52 @@ def test_random_windows_edge_cases():
 def test_random_windows_rejects_bad_input(ids, seq_len, batch_size, error, match):
     with pytest.raises(error, match=match):
         data.random_windows(ids, seq_len, batch_size, rng=0)
+
+
+# --- bad arguments and a data folder that is not a directory ----------------------------------
+
+
+def test_a_data_dir_that_is_a_file_is_a_clear_error(monkeypatch, tmp_path):
+    a_file = tmp_path / "data.txt"
+    a_file.write_text("not a folder\n")
+    monkeypatch.setenv("RNN_COURSE_DATA", str(a_file))
+    with pytest.raises(
+        data.DataError, match=r"RNN_COURSE_DATA=.* must name a directory, but it is"
+    ):
+        data.fetch_file("tiny_shakespeare", "input.txt")
+    monkeypatch.setenv("RNN_COURSE_DATA", str(a_file / "inside"))
+    with pytest.raises(data.DataError, match=r"lies under .*data.txt', which is a file"):
+        data.fetch("tiny_shakespeare")
+    assert a_file.read_text() == "not a folder\n"
+
+
+def test_a_default_data_dir_that_is_a_file_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.delenv("RNN_COURSE_DATA")
+    monkeypatch.setattr(store, "_REPO_ROOT", tmp_path / "checkout")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "rnn_course_data").write_text("a file\n")
+    with pytest.raises(data.DataError, match=r"The course data directory .* is a file, not a dir"):
+        data.data_dir()
+
+
+def test_a_failed_download_is_not_hidden_by_its_clean_up(monkeypatch, tmp_path):
+    """The .part file's clean-up must not replace the real error (it used to raise
+    NotADirectoryError from ``finally`` when the data folder lay under a file)."""
+    a_file = tmp_path / "data.txt"
+    a_file.write_text("not a folder\n")
+    monkeypatch.setattr(store, "data_dir", lambda: a_file / "inside")  # past the up-front check
+    with pytest.raises(data.DownloadError, match=r"Could not download tiny_shakespeare/input.txt"):
+        data.fetch_file("tiny_shakespeare", "input.txt")
+
+
+def test_a_folder_in_place_of_a_data_file_is_a_clear_error(course_data):
+    (course_data / "tiny_shakespeare" / "input.txt").mkdir(parents=True)
+    with pytest.raises(data.DataError, match=r"input.txt should be the file .* but it is a folder"):
+        data.fetch_file("tiny_shakespeare", "input.txt")
+
+
+def test_a_path_object_names_a_file(mirror):
+    assert data.get_dataset("tiny_shakespeare").file(Path("input.txt")).relpath == "input.txt"
+    assert data.fetch_file("tiny_shakespeare", Path("input.txt")) == (
+        mirror / "tiny_shakespeare" / "input.txt"
+    )

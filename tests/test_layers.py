@@ -4,6 +4,7 @@ import pytest
 
 from rnn_course import VanillaRNN, VanillaRNNCell, rel_error
 from rnn_course.autodiff import value_and_grad
+from rnn_course.layers.base import CheckedRNN
 
 
 def numpy_rnn(X, W_xh, W_hh, b_h, h0=None):
@@ -166,3 +167,87 @@ def test_bad_inputs_raise_clear_errors(data):
 def test_units_must_be_a_positive_integer(units):
     with pytest.raises(ValueError, match="units must be a positive integer"):
         VanillaRNNCell(units)
+
+
+# --- inputs are checked at the layer's boundary, and valid ones still work ---
+
+
+def test_valid_state_and_mask_still_work(data):
+    h0 = np.random.default_rng(4).normal(size=(4, 5)).astype("float32")
+    layer = VanillaRNN(5, return_sequences=True)
+    as_tensor = keras.ops.convert_to_numpy(layer(data, initial_state=h0))
+    as_list = keras.ops.convert_to_numpy(layer(data, initial_state=[h0]))
+    W_xh, W_hh, b_h = (keras.ops.convert_to_numpy(w) for w in layer.cell.weights)
+    reference = numpy_rnn(data, W_xh, W_hh, b_h, h0)
+    assert np.max(np.abs(as_tensor - reference)) < 1e-5
+    np.testing.assert_array_equal(as_tensor, as_list)
+
+    # A mask that ends every sequence after 3 steps: the last state is that of step 3.
+    mask = np.zeros((4, 7), bool)
+    mask[:, :3] = True
+    layer3 = VanillaRNN(5)
+    layer3.build(data.shape)
+    layer3.set_weights([W_xh, W_hh, b_h])
+    masked = keras.ops.convert_to_numpy(layer3(data, mask=mask))
+    assert np.max(np.abs(masked - numpy_rnn(data[:, :3], W_xh, W_hh, b_h)[:, -1])) < 1e-5
+
+
+def test_a_functional_model_with_state_and_mask_inputs(data):
+    sequences, h0 = keras.Input((None, 3)), keras.Input((5,))
+    ids = keras.Input((None,), dtype="int32")
+    embedded = keras.layers.Embedding(10, 3, mask_zero=True)(ids)
+    model = keras.Model(
+        [sequences, h0, ids],
+        [VanillaRNN(5)(sequences, initial_state=[h0]), VanillaRNN(5)(embedded)],
+    )
+    token_ids = np.array([[1, 2, 0, 0], [3, 0, 0, 0]])
+    outputs = model([data[:2], np.zeros((2, 5), "float32"), token_ids])
+    assert [tuple(o.shape) for o in outputs] == [(2, 5), (2, 5)]
+    with pytest.raises(ValueError, match=r"one row per sequence of the batch of 2; got shape"):
+        model([data[:2], np.zeros((3, 5), "float32"), token_ids])
+
+
+class TwoStateCell(keras.layers.Layer):
+    """An LSTM-shaped cell (states h and c of size units) to test CheckedRNN's reuse."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.state_size = [units, units]
+        self.output_size = units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel")
+
+    def call(self, x_t, states):
+        h, c = states
+        c = c + keras.ops.matmul(x_t, self.kernel)
+        h = keras.ops.tanh(c) + 0 * h
+        return h, [h, c]
+
+
+class TwoStateRNN(CheckedRNN):
+    state_names = ("h_0", "c_0")
+
+    def __init__(self, units, **kwargs):
+        super().__init__(TwoStateCell(units), **kwargs)
+
+
+def test_checked_rnn_serves_a_cell_with_two_states(data):
+    layer = TwoStateRNN(5, return_state=True)
+    h0, c0 = np.zeros((4, 5), "float32"), np.ones((4, 5), "float32")
+    output, h, c = layer(data, initial_state=[h0, c0])
+    assert tuple(output.shape) == tuple(h.shape) == tuple(c.shape) == (4, 5)
+    symbolic = TwoStateRNN(5)(keras.Input((None, 3)), initial_state=[keras.Input((5,))] * 2)
+    assert tuple(symbolic.shape) == (None, 5)
+
+    with pytest.raises(ValueError, match=r"TwoStateRNN takes an initial_state of 2 tensor\(s\) "):
+        layer(data, initial_state=h0)
+    with pytest.raises(ValueError, match=r"initial_state\[1\] \(c_0\) must have shape \(4, 5\)"):
+        layer(data, initial_state=[h0, c0[:, :4]])
+    with pytest.raises(ValueError, match=r"TwoStateRNN: mask must have shape \(4, 7\)"):
+        layer(data, mask=np.ones((4, 6), bool))
+    with pytest.raises(ValueError, match=r"TwoStateRNN was built for 3 input features"):
+        layer(data[:, :, :1])
+    with pytest.raises(ValueError, match=r"TwoStateRNN expects sequences of at least one time"):
+        TwoStateRNN(5)(keras.Input((0, 3)))

@@ -9,15 +9,18 @@ ending in ``/``, to the URL (or URL prefix) that serves exactly those bytes. Fil
 (repacked or extracted files) can only come from the course data directory or the mirror.
 
 This module also defines the errors of :mod:`rnn_course.data`; they all subclass :class:`DataError`.
+Arguments of the wrong type (a dataset name that is not a string, say) raise ``TypeError``.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import PurePath
 from types import MappingProxyType
 
 __all__ = [
@@ -92,8 +95,16 @@ class Dataset:
         """Return the registered file ``relpath``.
 
         Raises:
+            TypeError: ``relpath`` is not a string (or path).
             DataError: the dataset has no such file (the message suggests close matches).
         """
+        if isinstance(relpath, os.PathLike):
+            relpath = PurePath(relpath).as_posix()
+        if not isinstance(relpath, str):
+            raise TypeError(
+                f"relpath must be a file's path in dataset {self.name!r} as a string, e.g. "
+                f"{next(iter(self.files))!r}; got {type(relpath).__name__} {relpath!r}."
+            )
         try:
             return self.files[relpath]
         except KeyError:
@@ -175,13 +186,19 @@ def get_dataset(name: str) -> Dataset:
     """Return the registered dataset called ``name``.
 
     Raises:
+        TypeError: ``name`` is not a string.
         UnknownDatasetError: no such dataset; the message lists the known names and suggests
             the closest one.
     """
+    known = sorted(DATASETS)
+    if not isinstance(name, str):
+        raise TypeError(
+            f"A dataset name must be a string, one of {', '.join(known)}; got "
+            f"{type(name).__name__} {name!r}."
+        )
     try:
         return DATASETS[name]
-    except (KeyError, TypeError):
-        known = sorted(DATASETS)
+    except KeyError:
         close = difflib.get_close_matches(str(name).strip().lower(), known, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise UnknownDatasetError(

@@ -16,6 +16,7 @@ inode); :func:`clear_cache` forgets all verifications.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import urllib.request
@@ -64,14 +65,39 @@ def data_dir() -> Path:
 
     ``$RNN_COURSE_DATA`` if set and not empty; else ``<repo>/data`` when the package runs from a
     source checkout (one with ``data/README.md``); else ``~/rnn_course_data``.
+
+    Raises:
+        DataError: that path, or a folder above it, is a file, so no directory can be there.
     """
     configured = os.environ.get(DATA_VARIABLE, "")
     if configured:
-        return Path(configured).expanduser()
-    checkout_data = _REPO_ROOT / "data"
-    if (checkout_data / "README.md").is_file():
-        return checkout_data
-    return Path.home() / "rnn_course_data"
+        path = Path(configured).expanduser()
+        source = f"{DATA_VARIABLE}={configured!r}"
+        fix = f"Point {DATA_VARIABLE} at a folder (it is created if missing), or unset it."
+    else:
+        checkout_data = _REPO_ROOT / "data"
+        if (checkout_data / "README.md").is_file():
+            path = checkout_data
+        else:
+            path = Path.home() / "rnn_course_data"
+        source = f"The course data directory {str(path)!r}"
+        fix = f"Move that file away, or set {DATA_VARIABLE} to a folder for the course data."
+    blocker = _non_directory_on(path)
+    if blocker is not None:
+        where = "is a file" if blocker == path else f"lies under {str(blocker)!r}, which is a file"
+        raise DataError(f"{source} must name a directory, but it {where}, not a directory. {fix}")
+    return path
+
+
+def _non_directory_on(path: Path) -> Path | None:
+    """The first existing path among ``path`` and its parents if it is not a directory."""
+    for candidate in (path, *path.parents):
+        try:
+            if candidate.exists():
+                return None if candidate.is_dir() else candidate
+        except OSError:  # unreadable: let the file operations report it
+            return None
+    return None
 
 
 def mirror_dir() -> Path | None:
@@ -109,14 +135,21 @@ def fetch_file(name: str, relpath: str) -> Path:
         relpath: path relative to the dataset folder, e.g. ``"input.txt"``.
 
     Raises:
+        TypeError: ``name`` or ``relpath`` is not a string.
         UnknownDatasetError: no such dataset.
-        DataError: no such file in the dataset, or a bad ``$RNN_COURSE_MIRROR``.
+        DataError: no such file in the dataset, a bad ``$RNN_COURSE_MIRROR``, or a data directory
+            that is a file.
         ChecksumError: the mirror's copy or the downloaded bytes are wrong.
         DownloadError: the download failed.
         DatasetNotAvailableError: the file is nowhere local and has no download URL.
     """
     info = registry.get_dataset(name).file(relpath)
     local = data_dir() / name / relpath
+    if local.exists() and not local.is_file():
+        raise DataError(
+            f"{local} should be the file {name}/{relpath} of the data directory, but it is a "
+            "folder (or not a regular file). Move it away; the file is then looked up again."
+        )
     if local.exists():
         if _is_good(local, info):
             return local
@@ -160,6 +193,10 @@ def fetch(name: str) -> dict[str, Path]:
 
     Files without a download URL are looked up first, so that a dataset which cannot be
     completed fails before anything is downloaded.
+
+    Raises:
+        TypeError, UnknownDatasetError: ``name`` is not a registered dataset's name.
+        DataError, ChecksumError, DownloadError, DatasetNotAvailableError: as :func:`fetch_file`.
 
     Returns:
         relpath -> path of a verified copy, in registry (sorted) order. Each file is resolved on
@@ -241,4 +278,6 @@ def _download(info: DataFile, dest: Path, name: str, where: str) -> None:
             + _OFFLINE_HINT
         ) from error
     finally:
-        part.unlink(missing_ok=True)
+        # Never let the clean-up hide the error above (e.g. a data folder that is a file).
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 import numpy as np
 
 from .store import fetch_file
@@ -26,12 +28,21 @@ def load_tiny_shakespeare(split: str | None = None) -> str:
             characters.
 
     Raises:
-        ValueError: an unknown split name.
+        TypeError: ``split`` is not None or a string.
+        ValueError: an unknown split name (the message suggests the closest).
+        rnn_course.data.DataError: the text file cannot be found or fetched.
     """
-    if split is not None and split != "all" and split not in TINY_SHAKESPEARE_SPLITS:
-        valid = ", ".join(repr(s) for s in ["all", *TINY_SHAKESPEARE_SPLITS])
+    names = ["all", *TINY_SHAKESPEARE_SPLITS]
+    valid = ", ".join(repr(s) for s in names)
+    if split is not None and not isinstance(split, str):
+        raise TypeError(
+            f"split must be None or one of {valid}; got {type(split).__name__} {split!r}."
+        )
+    if split is not None and split not in names:
+        close = difflib.get_close_matches(split.strip().lower(), names, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
         raise ValueError(
-            f"Unknown split {split!r} for tiny_shakespeare; use None or one of {valid}."
+            f"Unknown split {split!r} for tiny_shakespeare.{hint} Use None or one of {valid}."
         )
     text = fetch_file("tiny_shakespeare", "input.txt").read_text(encoding="utf-8")
     if split is None or split == "all":
@@ -61,10 +72,15 @@ def random_windows(
         ``(x, y)``, two arrays of shape ``(batch_size, seq_len)`` with the dtype of ``ids``.
 
     Raises:
-        ValueError: ``ids`` is not 1-D, is too short (fewer than ``seq_len + 1`` tokens), or
-            ``seq_len`` / ``batch_size`` is not a positive integer.
-        TypeError: ``ids`` does not hold integers.
+        ValueError: ``ids`` is not 1-D, is too short (fewer than ``seq_len + 1`` tokens) or holds
+            a negative id; ``seq_len`` / ``batch_size`` is not a positive integer; ``rng`` is a
+            negative seed.
+        TypeError: ``ids`` is None, a string, or does not hold integers; ``rng`` is neither a
+            ``Generator`` nor an int.
     """
+    if ids is None or isinstance(ids, (str, bytes)):
+        given = "None" if ids is None else f"a {type(ids).__name__} (text: map it to ids first)"
+        raise TypeError(f"ids must be a 1-D array of integer token ids, got {given}.")
     ids = np.asarray(ids)
     if ids.ndim != 1:
         raise ValueError(f"ids must be a 1-D array of token ids, got shape {ids.shape}.")
@@ -78,6 +94,20 @@ def random_windows(
             f"ids has {len(ids)} tokens; windows of seq_len={seq_len} with next-token targets "
             f"need at least seq_len + 1 = {seq_len + 1}."
         )
+    if ids.min() < 0:
+        raise ValueError(
+            f"ids must be non-negative token ids, got {int(ids.min())} at index "
+            f"{int(np.argmin(ids))}."
+        )
+    if isinstance(rng, (bool, np.bool_)) or not isinstance(
+        rng, (np.random.Generator, int, np.integer)
+    ):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator or an int seed, got {type(rng).__name__} "
+            f"{rng!r}."
+        )
+    if not isinstance(rng, np.random.Generator) and rng < 0:
+        raise ValueError(f"rng, an int seed, must be non-negative, got {rng!r}.")
     rng = np.random.default_rng(rng)
     offsets = rng.integers(0, len(ids) - seq_len, size=batch_size)
     windows = ids[offsets[:, None] + np.arange(seq_len + 1)]

@@ -19,7 +19,8 @@ from __future__ import annotations
 import keras
 from keras import activations, initializers, ops
 
-from rnn_course.layers._validate import _EXPECTED, _check_input
+from rnn_course.layers._validate import _EXPECTED, _check_input, check_units
+from rnn_course.layers.base import CheckedRNN
 
 
 @keras.saving.register_keras_serializable(package="rnn_course")
@@ -61,8 +62,7 @@ class VanillaRNNCell(keras.layers.Layer):
         bias_initializer="zeros",
         **kwargs,
     ):
-        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
-            raise ValueError(f"units must be a positive integer, got {units!r}")
+        units = check_units("VanillaRNNCell", units)
         super().__init__(**kwargs)
         self.units = units
         self.activation = activations.get(activation)
@@ -81,7 +81,10 @@ class VanillaRNNCell(keras.layers.Layer):
             )
         input_dim = input_shape[-1]
         if input_dim is None:
-            raise ValueError("VanillaRNNCell needs a known number of input features.")
+            raise ValueError(
+                "VanillaRNNCell needs a known number of input features (the last axis) to create "
+                f"W_xh; got input shape {tuple(input_shape)}."
+            )
         self.W_xh = self.add_weight(
             shape=(self.units, input_dim), initializer=self.kernel_initializer, name="W_xh"
         )
@@ -124,8 +127,12 @@ class VanillaRNNCell(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="rnn_course")
-class VanillaRNN(keras.layers.RNN):
+class VanillaRNN(CheckedRNN):
     """A vanilla RNN over whole sequences: ``keras.layers.RNN`` around :class:`VanillaRNNCell`.
+
+    Its inputs are checked before it runs (see :class:`rnn_course.layers.base.CheckedRNN`):
+    sequences of shape ``(batch, time, features)`` with at least one step, an ``initial_state``
+    of shape ``(batch, units)``, a mask of shape ``(batch, time)``.
 
     Args:
         units: positive integer, the size of the hidden state.
@@ -137,9 +144,10 @@ class VanillaRNN(keras.layers.RNN):
         **kwargs: base layer arguments (``name``, ``dtype``, ...).
 
     Call arguments:
-        sequences: a float tensor of shape ``(batch, time, features)``.
-        initial_state: optional ``h_0`` of shape ``(batch, units)``.
-        mask, training: as in ``keras.layers.RNN``.
+        sequences: a float tensor of shape ``(batch, time, features)``, ``time >= 1``.
+        initial_state: optional ``h_0`` of shape ``(batch, units)`` (or a list holding it).
+        mask: optional boolean ``(batch, time)``: False skips that step of that sequence.
+        training: as in ``keras.layers.RNN``.
 
     Example:
 
@@ -148,6 +156,8 @@ class VanillaRNN(keras.layers.RNN):
     h_last = VanillaRNN(4)(x)  # shape (32, 4)
     ```
     """
+
+    state_names = ("h_0",)
 
     def __init__(
         self,
@@ -183,18 +193,6 @@ class VanillaRNN(keras.layers.RNN):
             unroll=unroll,
             **kwargs,
         )
-
-    def build(self, sequences_shape, initial_state_shape=None):
-        if len(sequences_shape) != 3:
-            raise ValueError(
-                f"VanillaRNN expects {_EXPECTED[3]}, rank 3; got shape "
-                f"{tuple(sequences_shape)} (rank {len(sequences_shape)})."
-            )
-        super().build(sequences_shape, initial_state_shape)
-
-    def call(self, sequences, initial_state=None, mask=None, training=False):
-        _check_input("VanillaRNN", sequences, 3, self.cell.W_xh.shape[1])
-        return super().call(sequences, initial_state=initial_state, mask=mask, training=training)
 
     @property
     def units(self):
