@@ -1,8 +1,25 @@
 """The course's recurrent cells and layers, one module a cell, as Keras itself does.
 
 - :mod:`rnn_course.layers.vanilla`: the vanilla (Elman) RNN, ``VanillaRNNCell`` / ``VanillaRNN``.
+- :mod:`rnn_course.layers.lstm`: the LSTM, ``LSTMCell`` / ``LSTM``, and the maps between its
+  weights and ``keras.layers.LSTM``'s, ``lstm_weights_from_keras`` / ``lstm_weights_to_keras``.
+- :mod:`rnn_course.layers.gru`: the GRU, ``GRUCell`` / ``GRU`` (``reset_after`` either way), and
+  ``gru_weights_from_keras`` / ``gru_weights_to_keras``.
 """
 
+from rnn_course.layers.gru import GRU, GRUCell, gru_weights_from_keras, gru_weights_to_keras
+from rnn_course.layers.lstm import LSTM, LSTMCell, lstm_weights_from_keras, lstm_weights_to_keras
 from rnn_course.layers.vanilla import VanillaRNN, VanillaRNNCell
 
-__all__ = ["VanillaRNN", "VanillaRNNCell"]
+__all__ = [
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "VanillaRNN",
+    "VanillaRNNCell",
+    "gru_weights_from_keras",
+    "gru_weights_to_keras",
+    "lstm_weights_from_keras",
+    "lstm_weights_to_keras",
+]
