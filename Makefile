@@ -1,6 +1,8 @@
 # The course's commands. Each creates or updates the virtual environment .venv first.
 #   make lab    - install the course and open JupyterLab (student/ to work in, notebooks/ solved)
 #   make test   - lint, unit tests, and every notebook run by nbval in fast mode
+#   make site   - the course website from the notebooks' stored outputs, in build/site/html
+#   make site-test - that site checked page by page in a real Chromium, offline
 # More: make install, make student, make execute, make benchmark, make clean.
 
 PYTHON ?= python3
@@ -9,12 +11,20 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed-stamp
 EXTRAS := lab,test,apps,instructor
+# Installed on top of EXTRAS by `make site` / `make site-test` only.
+SITE_EXTRAS := site
+SITE_STAMP := $(VENV)/.site-installed-stamp
+SITE := build/site
+# MathJax 3 from the npm registry, checked against this sha256 and served by the site itself.
+MATHJAX_VERSION := 3.2.2
+MATHJAX_SHA256 := 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09
+MATHJAX_STAMP := $(SITE)/mathjax-$(MATHJAX_VERSION).stamp
 JUPYTER_ARGS ?=
 ifeq ($(shell id -u 2>/dev/null),0)
   JUPYTER_ARGS += --allow-root
 endif
 
-.PHONY: install lab test lint student benchmark execute clean
+.PHONY: install lab test lint student benchmark execute site site-test clean
 
 # Reinstall only when the package's metadata changed: a second `make test` installs nothing
 # and needs no network.
@@ -49,5 +59,36 @@ benchmark: $(STAMP)
 execute: $(STAMP)
 	$(PY) benchmarks/run_notebooks.py --mode full --write $(NB)
 
+# The website: every notebook in notebooks/ (in file-name order) becomes a page rendered from its
+# stored outputs, nothing executed; -W makes any warning (a broken link, a page missing from the
+# navigation) an error. The first run needs PyPI and the npm registry, later ones no network.
+$(SITE_STAMP): $(STAMP)
+	$(UV) pip install --python $(PY) --quiet -e ".[$(EXTRAS),$(SITE_EXTRAS)]"
+	touch $(SITE_STAMP)
+
+$(MATHJAX_STAMP):
+	rm -rf $(SITE)/npm $(SITE)/static/mathjax
+	mkdir -p $(SITE)/npm $(SITE)/static/mathjax
+	cd $(SITE)/npm && npm pack --silent mathjax@$(MATHJAX_VERSION) >/dev/null
+	echo "$(MATHJAX_SHA256)  $(SITE)/npm/mathjax-$(MATHJAX_VERSION).tgz" | sha256sum -c --quiet
+	tar -xzf $(SITE)/npm/mathjax-$(MATHJAX_VERSION).tgz -C $(SITE)/npm
+	cd $(SITE)/npm/package && cp -R LICENSE es5/tex-mml-chtml.js es5/a11y es5/input es5/output \
+		es5/sre es5/ui ../../static/mathjax/
+	rm -rf $(SITE)/npm/package
+	touch $(MATHJAX_STAMP)
+
+site: $(SITE_STAMP) $(MATHJAX_STAMP)
+	rm -rf $(SITE)/src $(SITE)/html $(SITE)/doctrees $(SITE)/jupyter_execute
+	mkdir -p $(SITE)/src
+	cp -R docs/index.md README.md notebooks student $(SITE)/src/
+	$(VENV)/bin/sphinx-build -W --keep-going -q -b html -c docs -d $(SITE)/doctrees \
+		$(SITE)/src $(SITE)/html
+	@echo "site: $(SITE)/html/index.html ($$(du -sh $(SITE)/html | cut -f1))"
+
+# Chromium: $$CHROMIUM, else Debian's `chromium` or an installed Chrome; screenshots of every
+# page go to build/site/screenshots/.
+site-test: site
+	$(PY) -m pytest -q docs/test_site.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(SITE)

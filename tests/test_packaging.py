@@ -38,9 +38,16 @@ def test_environment_python_is_allowed_by_pyproject():
 
 
 def test_makefile_installs_the_same_extras():
+    """`make install` / `make test` install EXTRAS; `make site` adds SITE_EXTRAS: every extra."""
     makefile = (ROOT / "Makefile").read_text()
     extras = re.search(r"^EXTRAS := ([\w,]+)$", makefile, re.M)
-    assert set(extras.group(1).split(",")) == set(PYPROJECT["project"]["optional-dependencies"])
+    site_extras = re.search(r"^SITE_EXTRAS := ([\w,]+)$", makefile, re.M)
+    assert extras and site_extras, "the Makefile should name EXTRAS and SITE_EXTRAS"
+    extras, site_extras = set(extras.group(1).split(",")), set(site_extras.group(1).split(","))
+    assert not extras & site_extras, f"in both EXTRAS and SITE_EXTRAS: {extras & site_extras}"
+    assert extras | site_extras == set(PYPROJECT["project"]["optional-dependencies"])
+    # The site's install resolves both sets together, so that they stay compatible in one .venv.
+    assert '-e ".[$(EXTRAS),$(SITE_EXTRAS)]"' in makefile
 
 
 def test_dependencies_are_ranges_not_pins():
@@ -54,7 +61,11 @@ def test_dependencies_are_ranges_not_pins():
 def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     assert "make test" in readme
-    assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(), re.M)
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^make test$", ci, re.M)
+    # then the website's build and browser test, which the README describes too
+    assert re.search(r"^make site-test$", ci, re.M) and "make site-test" in readme
+    assert ci.index("make test") < ci.index("make site-test")
 
 
 def test_package_data_is_in_the_wheel(tmp_path):
