@@ -31,9 +31,28 @@ _EXPORTS = {
     "rel_error": "rnn_course.checks",
     "VanillaRNN": "rnn_course.layers",
     "VanillaRNNCell": "rnn_course.layers",
+    "LSTM": "rnn_course.layers",
+    "LSTMCell": "rnn_course.layers",
+    "GRU": "rnn_course.layers",
+    "GRUCell": "rnn_course.layers",
+    "lstm_weights_from_keras": "rnn_course.layers",
+    "lstm_weights_to_keras": "rnn_course.layers",
+    "gru_weights_from_keras": "rnn_course.layers",
+    "gru_weights_to_keras": "rnn_course.layers",
 }
 # subpackages and modules reachable as attributes: rnn_course.plots, rnn_course.data, ...
-_MODULES = ("autodiff", "checks", "data", "exercises", "layers", "plots", "runtime", "student")
+_MODULES = (
+    "autodiff",
+    "checks",
+    "data",
+    "exercises",
+    "gradients",
+    "layers",
+    "plots",
+    "runtime",
+    "student",
+    "tasks",
+)
 
 __all__ = sorted(_EXPORTS) + list(_MODULES)
 
