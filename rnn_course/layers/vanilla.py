@@ -19,12 +19,12 @@ from __future__ import annotations
 import keras
 from keras import activations, initializers, ops
 
+from rnn_course.layers._prepared import PreparedWeightsCell, PreparedWeightsRNN
 from rnn_course.layers._validate import _EXPECTED, _check_input, check_units
-from rnn_course.layers.base import CheckedRNN
 
 
 @keras.saving.register_keras_serializable(package="rnn_course")
-class VanillaRNNCell(keras.layers.Layer):
+class VanillaRNNCell(PreparedWeightsCell, keras.layers.Layer):
     """One step of the vanilla RNN: ``h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h)``.
 
     Weights have the shapes of the equation: ``W_xh`` is ``(units, input_dim)``, ``W_hh`` is
@@ -99,10 +99,15 @@ class VanillaRNNCell(keras.layers.Layer):
             else None
         )
 
+    def prepare_weights(self):
+        """W_xh^T and W_hh^T: a step multiplies a batch of row vectors by the transposes."""
+        return ops.transpose(self.W_xh), ops.transpose(self.W_hh)
+
     def call(self, x_t, states, training=False):
         _check_input("VanillaRNNCell", x_t, 2, self.W_xh.shape[1])
         h_prev = states[0] if isinstance(states, (list, tuple)) else states
-        z = ops.matmul(x_t, ops.transpose(self.W_xh)) + ops.matmul(h_prev, ops.transpose(self.W_hh))
+        W_xh_T, W_hh_T = self.step_weights()  # transposed once per sequence, not once per step
+        z = ops.matmul(x_t, W_xh_T) + ops.matmul(h_prev, W_hh_T)
         if self.b_h is not None:
             z = z + self.b_h
         h_t = self.activation(z)
@@ -127,7 +132,7 @@ class VanillaRNNCell(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="rnn_course")
-class VanillaRNN(CheckedRNN):
+class VanillaRNN(PreparedWeightsRNN):
     """A vanilla RNN over whole sequences: ``keras.layers.RNN`` around :class:`VanillaRNNCell`.
 
     Its inputs are checked before it runs (see :class:`rnn_course.layers.base.CheckedRNN`):
