@@ -32,14 +32,27 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 REPO = "rnn-course/rnn-course"
 COLAB = f"https://colab.research.google.com/github/{REPO}/blob/main/"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+# MyST-NB's default preference among an output's MIME types in HTML (the first one is shown).
+MIME_ORDER = [
+    "application/vnd.jupyter.widget-view+json",
+    "application/javascript",
+    "text/html",
+    "image/svg+xml",
+    "image/png",
+    "image/gif",
+    "image/jpeg",
+    "text/markdown",
+    "text/latex",
+    "text/plain",
+]
 # TeX left unrendered in the prose: a command such as \tanh or \mathbb, or $$ delimiters.
 RAW_TEX = re.compile(r"\\[A-Za-z]{2,}|\$\$")
 
 
 def _browser_path():
     """Debian's chromium (or another installed Chrome); None: Playwright's own browser."""
-    if os.environ.get("CHROMIUM"):
-        return os.environ["CHROMIUM"]
+    if name := os.environ.get("CHROMIUM"):
+        return shutil.which(name) or name
     for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
         if path := shutil.which(name):
             return path
@@ -61,12 +74,13 @@ class Notebook:
         heading = next(line for text in markdown for line in text.splitlines() if line[:2] == "# ")
         self.title = _markdown_title(heading[2:])
         self.has_math = any("$" in text for text in markdown)
-        self.images = sum(
-            1
+        # Outputs shown as an image: MyST-NB shows the first of its MIME types in MIME_ORDER.
+        shown = [
+            next((m for m in MIME_ORDER if m in out.get("data", {})), None)
             for c in cells
             for out in c.get("outputs", [])
-            if any(mime.startswith("image/") for mime in out.get("data", {}))
-        )
+        ]
+        self.images = sum(1 for mime in shown if mime and mime.startswith("image/"))
         # A word of the title for the search box: its longest word of letters.
         self.word = max(re.findall(r"[A-Za-z]{4,}", self.title), key=len).lower()
         self.url = f"notebooks/{self.name}.html"
