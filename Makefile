@@ -1,6 +1,7 @@
 # The course's commands. Each creates or updates the virtual environment .venv first.
 #   make lab    - install the course and open JupyterLab (student/ to work in, notebooks/ solved)
 #   make test   - lint, unit tests, and every notebook run by nbval in fast mode
+#   make test-jax - the unit tests again on the JAX backend (CI runs both)
 #   make site   - the course website from the notebooks' stored outputs, in build/site/html
 #   make site-test - that site checked page by page in a real Chromium, offline
 # More: make install, make student, make execute, make benchmark, make clean.
@@ -24,7 +25,7 @@ ifeq ($(shell id -u 2>/dev/null),0)
   JUPYTER_ARGS += --allow-root
 endif
 
-.PHONY: install lab test lint student benchmark execute site site-test clean
+.PHONY: install lab test test-jax lint student benchmark execute site site-test clean
 
 # Reinstall only when the package's metadata changed: a second `make test` installs nothing
 # and needs no network.
@@ -45,6 +46,13 @@ lint: $(STAMP)
 
 test: lint
 	RNN_COURSE_MODE=fast $(PY) -m pytest
+
+# The unit tests again on the JAX backend: the course's layers, checks and helpers are
+# backend-neutral (keras.ops), and this keeps it so. The notebooks' own tests run once, above.
+test-jax: $(STAMP)
+	KERAS_BACKEND=jax RNN_COURSE_MODE=fast $(PY) -m pytest -q tests \
+		--ignore=tests/test_notebooks.py --ignore=tests/test_nbgrader.py \
+		--ignore=tests/test_packaging.py
 
 # The published student versions (solutions removed): commit student/ after changing a notebook.
 student: $(STAMP)
