@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
+import matplotlib
 import matplotlib.axis as maxis
 import matplotlib.pyplot as plt
 import numpy as np
@@ -112,10 +113,19 @@ def style() -> Iterator[None]:
     """A context in which matplotlib uses the course's style (:data:`COURSE_STYLE`).
 
     Text sizes are fixed when a text is made, so figures made inside the context keep the style
-    after it ends. Global ``rcParams`` come back unchanged.
+    after it ends. Global ``rcParams`` come back unchanged, except interactive mode: Jupyter's
+    inline backend switches it on when a kernel draws its first figure, and if that happens
+    inside the context it must stay on, or no later figure of the notebook is shown.
     """
-    with plt.rc_context(COURSE_STYLE):
-        yield
+    interactive = matplotlib.is_interactive()
+    try:
+        with plt.rc_context(COURSE_STYLE):
+            try:
+                yield
+            finally:
+                interactive = matplotlib.is_interactive()
+    finally:
+        matplotlib.interactive(interactive)
 
 
 # --------------------------------------------------------------------------------------------

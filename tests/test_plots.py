@@ -602,3 +602,18 @@ def test_hidden_states_accepts_slices_and_numpy_spans(states):
         highlight={"a": slice(0, 4), "b": (np.int64(50), np.int64(60))},
     )
     assert span_labels(fig) == ["a", "b"]
+
+
+def test_style_keeps_interactive_mode_switched_on_inside_it():
+    """Jupyter's inline backend turns interactive mode on at a kernel's first figure."""
+    was = matplotlib.is_interactive()
+    try:
+        matplotlib.interactive(False)
+        with plots.style():
+            plt.ion()  # what matplotlib-inline does when the first figure is drawn
+        assert matplotlib.is_interactive(), "style() switched interactive mode off again"
+        with plots.style():
+            plt.rcParams["font.size"] = 3
+        assert plt.rcParams["font.size"] != 3, "style() must restore the other rcParams"
+    finally:
+        matplotlib.interactive(was)
