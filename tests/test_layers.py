@@ -1,6 +1,7 @@
 import keras
 import numpy as np
 import pytest
+from keras.src import testing
 
 from rnn_course import VanillaRNN, VanillaRNNCell, rel_error
 from rnn_course.autodiff import value_and_grad
@@ -251,3 +252,41 @@ def test_checked_rnn_serves_a_cell_with_two_states(data):
         layer(data[:, :, :1])
     with pytest.raises(ValueError, match=r"TwoStateRNN expects sequences of at least one time"):
         TwoStateRNN(5)(keras.Input((0, 3)))
+
+
+@pytest.mark.filterwarnings("ignore:`shuffle=True` was passed")
+class KerasHarnessTest(testing.TestCase):
+    """Keras's own layer checks for VanillaRNN: serialization, symbolic and eager calls, a
+    training step, masking and mixed precision."""
+
+    def test_basics(self):
+        self.run_layer_test(
+            VanillaRNN,
+            init_kwargs={"units": 3},
+            input_shape=(3, 2, 4),
+            expected_output_shape=(3, 3),
+            expected_num_trainable_weights=3,
+            expected_num_non_trainable_weights=0,
+            expected_num_seed_generators=0,
+            supports_masking=True,
+        )
+
+    def test_sequences_and_state(self):
+        self.run_layer_test(
+            VanillaRNN,
+            init_kwargs={"units": 3, "return_sequences": True, "return_state": True},
+            input_shape=(3, 2, 4),
+            expected_output_shape=((3, 2, 3), (3, 3)),
+            expected_num_trainable_weights=3,
+            supports_masking=True,
+        )
+
+    def test_no_bias_backwards(self):
+        self.run_layer_test(
+            VanillaRNN,
+            init_kwargs={"units": 2, "use_bias": False, "go_backwards": True},
+            input_shape=(2, 5, 3),
+            expected_output_shape=(2, 2),
+            expected_num_trainable_weights=2,
+            supports_masking=True,
+        )
