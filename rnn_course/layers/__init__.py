@@ -3,11 +3,14 @@
 - :mod:`rnn_course.layers.vanilla`: the vanilla (Elman) RNN, ``VanillaRNNCell`` / ``VanillaRNN``.
 - :mod:`rnn_course.layers.lstm`: the LSTM, ``LSTMCell`` / ``LSTM``, and the maps between its
   weights and ``keras.layers.LSTM``'s, ``lstm_weights_from_keras`` / ``lstm_weights_to_keras``.
+- :mod:`rnn_course.layers.layernorm_lstm`: the layer-normalised LSTM (Ba et al. 2016),
+  ``LayerNormLSTMCell`` / ``LayerNormLSTM``.
 - :mod:`rnn_course.layers.gru`: the GRU, ``GRUCell`` / ``GRU`` (``reset_after`` either way), and
   ``gru_weights_from_keras`` / ``gru_weights_to_keras``.
 """
 
 from rnn_course.layers.gru import GRU, GRUCell, gru_weights_from_keras, gru_weights_to_keras
+from rnn_course.layers.layernorm_lstm import LayerNormLSTM, LayerNormLSTMCell
 from rnn_course.layers.lstm import LSTM, LSTMCell, lstm_weights_from_keras, lstm_weights_to_keras
 from rnn_course.layers.vanilla import VanillaRNN, VanillaRNNCell
 
@@ -16,6 +19,8 @@ __all__ = [
     "GRUCell",
     "LSTM",
     "LSTMCell",
+    "LayerNormLSTM",
+    "LayerNormLSTMCell",
     "VanillaRNN",
     "VanillaRNNCell",
     "gru_weights_from_keras",
