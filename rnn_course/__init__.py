@@ -39,6 +39,10 @@ _EXPORTS = {
     "lstm_weights_to_keras": "rnn_course.layers",
     "gru_weights_from_keras": "rnn_course.layers",
     "gru_weights_to_keras": "rnn_course.layers",
+    "LayerNormLSTM": "rnn_course.layers",
+    "LayerNormLSTMCell": "rnn_course.layers",
+    "StackedRNN": "rnn_course.layers",
+    "stacked_rnn": "rnn_course.layers",
 }
 # subpackages and modules reachable as attributes: rnn_course.plots, rnn_course.data, ...
 _MODULES = (
