@@ -65,3 +65,22 @@ class PreparedWeightsRNN(CheckedRNN):
     def inner_loop(self, sequences, initial_state, mask, training=False):
         with self.cell.weights_prepared_once():
             return super().inner_loop(sequences, initial_state, mask, training=training)
+
+    #: The cell's constructor arguments that the layer's config lists in place of the cell.
+    cell_args: tuple[str, ...] = ()
+
+    @property
+    def units(self):
+        return self.cell.units
+
+    def get_config(self):
+        """The layer's config, with the cell's arguments (``cell_args``) instead of the cell."""
+        config = super().get_config()
+        del config["cell"]
+        cell_config = self.cell.get_config()
+        config.update({key: cell_config[key] for key in self.cell_args})
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

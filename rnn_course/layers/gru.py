@@ -329,6 +329,7 @@ class GRU(PreparedWeightsRNN):
     """
 
     state_names = ("h_0",)
+    cell_args = _CELL_ARGS
 
     def __init__(
         self,
@@ -377,23 +378,8 @@ class GRU(PreparedWeightsRNN):
         )
 
     @property
-    def units(self):
-        return self.cell.units
-
-    @property
     def reset_after(self):
         return self.cell.reset_after
-
-    def get_config(self):
-        config = super().get_config()
-        del config["cell"]
-        cell_config = self.cell.get_config()
-        config.update({key: cell_config[key] for key in _CELL_ARGS})
-        return config
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
 
 def _is_ours(layer) -> bool:

@@ -285,6 +285,7 @@ class LayerNormLSTM(PreparedWeightsRNN):
     """
 
     state_names = ("h_0", "C_0")
+    cell_args = _CELL_ARGS
 
     def __init__(
         self,
@@ -333,18 +334,3 @@ class LayerNormLSTM(PreparedWeightsRNN):
             unroll=unroll,
             **kwargs,
         )
-
-    @property
-    def units(self):
-        return self.cell.units
-
-    def get_config(self):
-        config = super().get_config()
-        del config["cell"]
-        cell_config = self.cell.get_config()
-        config.update({key: cell_config[key] for key in _CELL_ARGS})
-        return config
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

@@ -270,6 +270,7 @@ class LSTM(PreparedWeightsRNN):
     """
 
     state_names = ("h_0", "C_0")
+    cell_args = _CELL_ARGS
 
     def __init__(
         self,
@@ -316,21 +317,6 @@ class LSTM(PreparedWeightsRNN):
             unroll=unroll,
             **kwargs,
         )
-
-    @property
-    def units(self):
-        return self.cell.units
-
-    def get_config(self):
-        config = super().get_config()
-        del config["cell"]
-        cell_config = self.cell.get_config()
-        config.update({key: cell_config[key] for key in _CELL_ARGS})
-        return config
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
 
 def lstm_weights_from_keras(layer_or_weights) -> list[np.ndarray]:

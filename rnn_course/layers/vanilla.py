@@ -163,6 +163,14 @@ class VanillaRNN(PreparedWeightsRNN):
     """
 
     state_names = ("h_0",)
+    cell_args = (
+        "units",
+        "activation",
+        "use_bias",
+        "kernel_initializer",
+        "recurrent_initializer",
+        "bias_initializer",
+    )
 
     def __init__(
         self,
@@ -198,26 +206,3 @@ class VanillaRNN(PreparedWeightsRNN):
             unroll=unroll,
             **kwargs,
         )
-
-    @property
-    def units(self):
-        return self.cell.units
-
-    def get_config(self):
-        config = super().get_config()
-        del config["cell"]
-        cell_config = self.cell.get_config()
-        for key in (
-            "units",
-            "activation",
-            "use_bias",
-            "kernel_initializer",
-            "recurrent_initializer",
-            "bias_initializer",
-        ):
-            config[key] = cell_config[key]
-        return config
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
