@@ -6,10 +6,13 @@ Usage::
     python scripts/make_registry.py --check  # verify only; exit 1 if anything differs
     python scripts/make_registry.py --mirror /path/to/shared/data
 
-The hand-written metadata in ``rnn_course/data/registry.json`` (title, license, citation, URLs ...)
-is kept as it is; only each dataset's ``"sizes"`` and ``rnn_course/data/checksums/<name>.sha256``
-are (re)written. Every file in the mirror is hashed and compared with the sha256 listed in its
-folder's ``SOURCE.md``; on any disagreement (a hash, a missing or an extra file, a dataset folder
+The hand-written metadata in ``rnn_course/data/registry.json`` (title, license, citation, URLs,
+upstream archives ...) is kept as it is; only each dataset's ``"sizes"``, the
+``"content_sha256"`` of the gzip files an archive's repacker writes (sha256 of their decompressed
+content), and ``rnn_course/data/checksums/<name>.sha256`` are (re)written. An archive's
+``"members"``, ``"missing"`` and ``"repack"`` patterns must each match a registered file.
+Every file in the mirror is hashed and compared with the sha256 listed in its folder's
+``SOURCE.md``; on any disagreement (a hash, a missing or an extra file, a dataset folder
 that is not in the registry) the script prints the problems and writes nothing.
 ``SOURCE.md`` files document the mirror and are not registered.
 """
@@ -17,6 +20,8 @@ that is not in the registry) the script prints the problems and writes nothing.
 from __future__ import annotations
 
 import argparse
+import fnmatch
+import gzip
 import hashlib
 import json
 import sys
@@ -96,6 +101,39 @@ def check_downloads(name: str, downloads: dict[str, str], relpaths: set[str]) ->
     return problems
 
 
+def check_archive(name: str, entry: dict, relpaths: set[str]) -> list[str]:
+    """Return problems with a dataset's ``archive`` entry (or its missing ``archive_note``)."""
+    archive = entry.get("archive")
+    if archive is None:
+        return [] if entry.get("archive_note") else [f"{name}: no archive and no archive_note"]
+    problems = []
+    if archive.get("format") not in ("tar.gz", "zip"):
+        problems.append(f"{name}: archive format {archive.get('format')!r} is not tar.gz or zip")
+    for key in archive.get("members", {}):
+        if not any(relpath == key or relpath.startswith(key) for relpath in relpaths):
+            problems.append(f"{name}: archive member key {key!r} matches no file")
+    patterns = [*archive.get("missing", []), (archive.get("repack") or {}).get("files")]
+    for pattern in filter(None, patterns):
+        if not fnmatch.filter(relpaths, pattern):
+            problems.append(f"{name}: archive pattern {pattern!r} matches no file")
+    return problems
+
+
+def content_checksums(folder: Path, archive: dict | None) -> dict[str, str] | None:
+    """relpath -> sha256 of the decompressed content of each gzip file a repacker writes."""
+    pattern = ((archive or {}).get("repack") or {}).get("files")
+    if pattern is None:
+        return None
+    found = fnmatch.filter(
+        (p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()), pattern
+    )
+    return {
+        relpath: hashlib.sha256(gzip.decompress((folder / relpath).read_bytes())).hexdigest()
+        for relpath in sorted(found)
+        if relpath.endswith(".gz")
+    }
+
+
 def checksum_text(found: dict[str, tuple[str, int]]) -> str:
     """Return the sha256sum-format text for a dataset (sorted by relpath)."""
     return "".join(f"{found[relpath][0]}  {relpath}\n" for relpath in sorted(found))
@@ -128,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         found = scan(folder)
         problems += compare_with_source(name, found, source_checksums(folder / SOURCE_NAME))
         problems += check_downloads(name, datasets[name]["downloads"], set(found))
+        problems += check_archive(name, datasets[name], set(found))
         scanned[name] = found
         print(f"{name}: {len(found)} files, {sum(size for _, size in found.values()):,} bytes")
 
@@ -143,6 +182,12 @@ def main(argv: list[str] | None = None) -> int:
         if datasets[name].get("sizes") != sizes:
             stale.append(f"registry.json sizes of {name}")
         datasets[name]["sizes"] = sizes
+        contents = content_checksums(mirror / name, datasets[name].get("archive"))
+        if contents is not None:
+            repack = datasets[name]["archive"]["repack"]
+            if repack.get("content_sha256") != contents:
+                stale.append(f"registry.json content_sha256 of {name}")
+            repack["content_sha256"] = contents
         checksum_file = CHECKSUM_DIR / f"{name}.sha256"
         text = checksum_text(found)
         if not checksum_file.exists() or checksum_file.read_text(encoding="utf-8") != text:

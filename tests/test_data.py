@@ -438,13 +438,15 @@ def test_an_interrupted_download_leaves_no_part_file(monkeypatch, course_data):
 
 
 def test_a_file_without_url_needs_the_mirror(course_data):
+    # conll2003's upstream archive covers iob2/ only; original_iob1/ has no upstream source.
     start = time.perf_counter()
     with pytest.raises(data.DatasetNotAvailableError) as excinfo:
-        data.fetch_file("imdb", "train_pos.00-of-02.jsonl.gz")
+        data.fetch_file("conll2003", "original_iob1/eng.train")
     assert time.perf_counter() - start < 1
     message = str(excinfo.value)
     assert "no mirror was found" in message and "RNN_COURSE_MIRROR" in message
-    assert "aclImdb_v1.tar.gz" in message and "imdb_reviews" in message
+    assert "clips.uantwerpen.be/conll2003" in message and "TFDS name 'conll2003'" in message
+    assert "The archive provides iob2/ only" in message
     assert _leftovers(course_data) == []
 
 
@@ -459,7 +461,7 @@ def test_fetch_fails_before_downloading_when_a_file_has_no_url(monkeypatch, cour
 
 def test_a_mirror_without_the_dataset_is_passed_over(mirror):
     with pytest.raises(data.DatasetNotAvailableError, match="nor in the mirror"):
-        data.fetch_file("imdb", "README.aclImdb.txt")
+        data.fetch_file("conll2003", "original_iob1/eng.testa")
 
 
 # --- tiny Shakespeare -----------------------------------------------------------------------

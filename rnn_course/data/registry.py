@@ -5,8 +5,14 @@ The metadata lives in ``registry.json`` next to this module; the sha256 of every
 regenerated and checked against the data mirror by ``scripts/make_registry.py``.
 
 In ``registry.json`` each dataset's ``"downloads"`` maps either a file's relpath, or a folder prefix
-ending in ``/``, to the URL (or URL prefix) that serves exactly those bytes. Files with no entry
-(repacked or extracted files) can only come from the course data directory or the mirror.
+ending in ``/``, to the URL (or URL prefix) that serves exactly those bytes.
+
+A dataset may also declare an upstream ``"archive"`` (:class:`Archive`): the published tar.gz or zip
+its files were extracted or repacked from, with the archive's own published sha256 (and where that
+checksum was published). Files the archive covers are unpacked (or rebuilt by a named repacker)
+from it into the data directory, then verified against their own registered sha256 like any other
+file. A dataset without one says why in ``"archive_note"``. Files with neither a download URL nor
+an archive can only come from the course data directory or the mirror.
 
 This module also defines the errors of :mod:`rnn_course.data`; they all subclass :class:`DataError`.
 Arguments of the wrong type (a dataset name that is not a string, say) raise ``TypeError``.
@@ -15,16 +21,19 @@ Arguments of the wrong type (a dataset name that is not a string, say) raise ``T
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import PurePath
 from types import MappingProxyType
 
 __all__ = [
+    "ARCHIVE_FORMATS",
     "DATASETS",
+    "Archive",
     "ChecksumError",
     "DataError",
     "DataFile",
@@ -73,6 +82,71 @@ class DataFile:
     url: str | None
 
 
+ARCHIVE_FORMATS = ("tar.gz", "zip")
+"""The archive formats :class:`Archive` supports."""
+
+
+@dataclass(frozen=True)
+class Archive:
+    """A dataset's published upstream archive, and how its members become the dataset's files.
+
+    Attributes:
+        url: where the archive is published.
+        filename: its name (the download is kept under this name only while it is unpacked).
+        format: ``"tar.gz"`` or ``"zip"``.
+        size: its published size in bytes.
+        sha256: its published sha256, lower-case hex.
+        checksum_source: where that size and sha256 were published.
+        members: relpath -> member name, copied byte for byte; a key ending in ``/`` maps a folder
+            prefix of relpaths to a member-name prefix.
+        missing: glob patterns (``fnmatch``) of relpaths under ``members`` that the archive does not
+            hold (they fall back to their own download URL).
+        repack_with: name of the repacker (in :mod:`rnn_course.data.archive`) that builds the files
+            matching ``repack_files`` from the archive's members, or None.
+        repack_files: glob pattern of the relpaths the repacker writes, or None.
+        content_sha256: relpath -> sha256 of the *decompressed* content of each gzip file the
+            repacker writes. Two gzip compressors may write different bytes for the same text
+            (GNU gzip and zlib do), so such a file is accepted if either its own sha256 or that of
+            its content is the registered one.
+    """
+
+    url: str
+    filename: str
+    format: str
+    size: int
+    sha256: str
+    checksum_source: str
+    members: Mapping[str, str]
+    missing: tuple[str, ...] = ()
+    repack_with: str | None = None
+    repack_files: str | None = None
+    content_sha256: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def relpath_of(self, member: str) -> str | None:
+        """The relpath a member is copied to, or None if it is not copied (it may be repacked)."""
+        for key, value in self.members.items():
+            if key.endswith("/") and value.endswith("/") and member.startswith(value):
+                relpath = key + member[len(value) :]
+                break
+            if member == value:
+                relpath = key
+                break
+        else:
+            return None
+        return relpath if self.covers(relpath) else None
+
+    def covers(self, relpath: str) -> bool:
+        """Whether the archive provides the file ``relpath`` (copied or repacked)."""
+        if self.repack_files is not None and fnmatch.fnmatchcase(relpath, self.repack_files):
+            return True
+        if any(fnmatch.fnmatchcase(relpath, pattern) for pattern in self.missing):
+            return False
+        return any(
+            relpath == key or (key.endswith("/") and relpath.startswith(key))
+            for key in self.members
+        )
+
+
 @dataclass(frozen=True)
 class Dataset:
     """A registered dataset: its metadata and its files (``relpath -> DataFile``, read-only)."""
@@ -85,6 +159,8 @@ class Dataset:
     upstream_url: str
     tfds_name: str | None
     files: Mapping[str, DataFile]
+    archive: Archive | None = None
+    archive_note: str = ""
 
     @property
     def size(self) -> int:
@@ -143,6 +219,26 @@ def _parse_checksums(text: str, source: str) -> dict[str, str]:
     return result
 
 
+def _archive_of(entry: Mapping | None) -> Archive | None:
+    """Build an :class:`Archive` from its ``registry.json`` entry (None stays None)."""
+    if entry is None:
+        return None
+    repack = entry.get("repack") or {}
+    return Archive(
+        url=entry["url"],
+        filename=entry["filename"],
+        format=entry["format"],
+        size=entry["size"],
+        sha256=entry["sha256"].lower(),
+        checksum_source=entry["checksum_source"],
+        members=MappingProxyType(dict(entry.get("members", {}))),
+        missing=tuple(entry.get("missing", ())),
+        repack_with=repack.get("with"),
+        repack_files=repack.get("files"),
+        content_sha256=MappingProxyType(dict(repack.get("content_sha256", {}))),
+    )
+
+
 def _load_registry() -> dict[str, Dataset]:
     """Read ``registry.json`` and the checksum files shipped with the package."""
     package = resources.files(__package__)
@@ -174,6 +270,8 @@ def _load_registry() -> dict[str, Dataset]:
             upstream_url=entry["upstream_url"],
             tfds_name=entry["tfds_name"],
             files=MappingProxyType(files),
+            archive=_archive_of(entry.get("archive")),
+            archive_note=entry.get("archive_note", ""),
         )
     return datasets
 

@@ -6,7 +6,12 @@
    deleted with a warning, and the search goes on);
 2. the mirror, ``mirror_dir()/<name>/<relpath>``, used in place and never modified (a bad copy
    there raises :class:`ChecksumError`);
-3. the file's canonical URL, downloaded into the data directory through a ``.part`` file that is
+3. the dataset's published upstream archive, if it covers the file (:class:`~.registry.Archive`):
+   downloaded once into the data directory through a ``.part`` file, checked against its published
+   size and sha256 (a bad archive raises :class:`ChecksumError` and nothing is kept), unpacked or
+   repacked into the data directory (every file it yields is verified against its own registered
+   sha256), then deleted;
+4. the file's canonical URL, downloaded into the data directory through a ``.part`` file that is
    renamed only once its sha256 is right. Files without a URL raise
    :class:`DatasetNotAvailableError`.
 
@@ -17,14 +22,17 @@ inode); :func:`clear_cache` forgets all verifications.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import os
 import urllib.request
 import warnings
+import zlib
 from pathlib import Path
 
 from tqdm import tqdm
 
+from . import archive as _archive
 from . import registry
 from .registry import ChecksumError, DataError, DataFile, DatasetNotAvailableError, DownloadError
 
@@ -150,8 +158,9 @@ def fetch_file(name: str, relpath: str) -> Path:
             f"{local} should be the file {name}/{relpath} of the data directory, but it is a "
             "folder (or not a regular file). Move it away; the file is then looked up again."
         )
+    dataset = registry.get_dataset(name)
     if local.exists():
-        if _is_good(local, info):
+        if _is_good(local, info) or _has_registered_content(local, dataset, relpath):
             return local
         warnings.warn(
             f"Deleting the corrupt cached file {local} ({_mismatch(local, info)}); "
@@ -175,24 +184,102 @@ def fetch_file(name: str, relpath: str) -> Path:
 
     where = f"not in the data directory ({local})"
     where += f" nor in the mirror ({mirror})" if mirror is not None else " and no mirror was found"
+    if dataset.archive is not None and dataset.archive.covers(relpath):
+        _unpack_archive(dataset, where)
+        if local.is_file():
+            return local
+        raise DatasetNotAvailableError(
+            f"{name}/{relpath} is {where}, and the upstream archive {dataset.archive.filename} "
+            f"({dataset.archive.url}), though its sha256 is right, has no member for it. Set "
+            f"{MIRROR_VARIABLE} to a copy of the course data mirror, or put the file at {local} "
+            f"(sha256 {info.sha256})."
+        )
     if info.url is None:
-        dataset = registry.get_dataset(name)
         tfds = f", TFDS name {dataset.tfds_name!r}" if dataset.tfds_name else ""
+        note = f" {dataset.archive_note}" if dataset.archive_note else ""
         raise DatasetNotAvailableError(
             f"{name}/{relpath} is {where}, and it cannot be downloaded on its own: it is not a "
-            f"file published at a URL (upstream: {dataset.upstream_url}{tfds}). Set "
+            f"file published at a URL (upstream: {dataset.upstream_url}{tfds}).{note} Set "
             f"{MIRROR_VARIABLE} to a copy of the course data mirror (the folder with "
             f"MANIFEST.md), or put the file at {local} (sha256 {info.sha256})."
         )
-    _download(info, local, name, where)
+    _download(info.url, info.size, info.sha256, local, f"{name}/{info.relpath}", where)
+    _verified[local] = _cache_key(local, info)
     return local
+
+
+def _unpack_archive(dataset: registry.Dataset, where: str) -> None:
+    """Download ``dataset.archive`` into the data folder, verify it, write the files it covers.
+
+    Files already good in the data directory are left as they are. The archive itself is deleted
+    afterwards, whatever happens.
+
+    Raises:
+        ChecksumError: the archive is not the published one (nothing is kept), or a file built
+            from it differs from the registered file (that file is not kept).
+        DownloadError: the download failed.
+        DataError: the archive cannot be read.
+    """
+    archive = dataset.archive
+    assert archive is not None
+    folder = data_dir() / dataset.name
+    wanted = {
+        relpath
+        for relpath, info in dataset.files.items()
+        if archive.covers(relpath)
+        and not (
+            (folder / relpath).is_file()
+            and (
+                _is_good(folder / relpath, info)
+                or _has_registered_content(folder / relpath, dataset, relpath)
+            )
+        )
+    }
+    path = folder / archive.filename
+    label = f"the upstream archive of {dataset.name} ({archive.filename})"
+    try:
+        _download(archive.url, archive.size, archive.sha256, path, label, where)
+        files = _archive.unpack(path, archive, wanted)
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+    wrong = []
+    for relpath, content in sorted(files.items()):
+        info = dataset.files[relpath]
+        digest = hashlib.sha256(content).hexdigest()
+        expected_content = archive.content_sha256.get(relpath)
+        exact = len(content) == info.size and digest == info.sha256
+        if not exact and (expected_content is None or _gunzip_sha256(content) != expected_content):
+            wrong.append(
+                f"{relpath}: expected {info.size:,} bytes with sha256 {info.sha256}, got "
+                f"{len(content):,} bytes with sha256 {digest}"
+            )
+            continue
+        dest = folder / relpath
+        part = dest.with_name(dest.name + ".part")
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            part.write_bytes(content)
+            os.replace(part, dest)
+        finally:
+            with contextlib.suppress(OSError):
+                part.unlink(missing_ok=True)
+        _verified[dest] = _cache_key(dest, info) if exact else _content_key(dest, relpath, archive)
+    if wrong:
+        raise ChecksumError(
+            f"{label} from {archive.url} has the published sha256, but {len(wrong)} of the files "
+            f"built from it differ from the course's registered files, which were not kept: "
+            + "; ".join(wrong[:3])
+            + ("; ..." if len(wrong) > 3 else "")
+            + f". Use the course data mirror ({MIRROR_VARIABLE}) instead."
+        )
 
 
 def fetch(name: str) -> dict[str, Path]:
     """Fetch every file of a dataset, as :func:`fetch_file` does.
 
-    Files without a download URL are looked up first, so that a dataset which cannot be
-    completed fails before anything is downloaded.
+    Files with neither a download URL nor an upstream archive are looked up first, so that a
+    dataset which cannot be completed fails before anything is downloaded.
 
     Raises:
         TypeError, UnknownDatasetError: ``name`` is not a registered dataset's name.
@@ -203,7 +290,13 @@ def fetch(name: str) -> dict[str, Path]:
         its own, so the paths may lie in different folders (the data directory, the mirror).
     """
     dataset = registry.get_dataset(name)
-    mirror_only_first = sorted(dataset.files.values(), key=lambda info: info.url is not None)
+
+    def downloadable(info: DataFile) -> bool:
+        return info.url is not None or (
+            dataset.archive is not None and dataset.archive.covers(info.relpath)
+        )
+
+    mirror_only_first = sorted(dataset.files.values(), key=downloadable)
     paths = {info.relpath: fetch_file(name, info.relpath) for info in mirror_only_first}
     return {relpath: paths[relpath] for relpath in dataset.files}
 
@@ -227,6 +320,37 @@ def _is_good(path: Path, info: DataFile) -> bool:
     return True
 
 
+def _gunzip_sha256(content: bytes) -> str | None:
+    """sha256 of gzip ``content`` decompressed, or None if it is not valid gzip."""
+    try:
+        return hashlib.sha256(gzip.decompress(content)).hexdigest()
+    except (OSError, EOFError, zlib.error):
+        return None
+
+
+def _has_registered_content(path: Path, dataset: registry.Dataset, relpath: str) -> bool:
+    """Whether ``path``, a gzip file repacked from the upstream archive, has the registered content.
+
+    The data directory's copy of a repacked gzip file may come from another compressor than the
+    mirror's; its decompressed content is then what is checked (once per process).
+    """
+    archive = dataset.archive
+    if archive is None or relpath not in archive.content_sha256:
+        return False
+    key = _content_key(path, relpath, archive)
+    if _verified.get(path) == key:
+        return True
+    if _gunzip_sha256(path.read_bytes()) != archive.content_sha256[relpath]:
+        return False
+    _verified[path] = key
+    return True
+
+
+def _content_key(path: Path, relpath: str, archive: registry.Archive) -> tuple[str, int, int, int]:
+    stat = path.stat()
+    return "content:" + archive.content_sha256[relpath], stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
 def _cache_key(path: Path, info: DataFile) -> tuple[str, int, int, int]:
     """What must not change for a verified file to stay verified: hash, size, mtime, inode."""
     stat = path.stat()
@@ -241,41 +365,37 @@ def _mismatch(path: Path, info: DataFile) -> str:
     )
 
 
-def _download(info: DataFile, dest: Path, name: str, where: str) -> None:
-    """Download ``info.url`` to ``dest`` via ``dest.part``; verify before renaming."""
-    assert info.url is not None
-    label = f"{name}/{info.relpath}"
+def _download(url: str, size: int, sha256: str, dest: Path, label: str, where: str) -> None:
+    """Download ``url`` to ``dest`` via ``dest.part``; verify size and sha256 before renaming."""
     part = dest.with_name(dest.name + ".part")
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         received = 0
         with (
-            urllib.request.urlopen(info.url, timeout=DOWNLOAD_TIMEOUT) as response,
+            urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response,
             part.open("wb") as out,
-            tqdm(total=info.size, unit="B", unit_scale=True, desc=label, leave=False) as bar,
+            tqdm(total=size, unit="B", unit_scale=True, desc=label, leave=False) as bar,
         ):
             while chunk := response.read(_CHUNK):
                 received += len(chunk)
-                if received > info.size:
+                if received > size:
                     break
                 out.write(chunk)
                 digest.update(chunk)
                 bar.update(len(chunk))
-        if received != info.size or digest.hexdigest() != info.sha256:
-            got = "more bytes" if received > info.size else f"{received:,} bytes"
-            got += "" if received > info.size else f" with sha256 {digest.hexdigest()}"
+        if received != size or digest.hexdigest() != sha256:
+            got = "more bytes" if received > size else f"{received:,} bytes"
+            got += "" if received > size else f" with sha256 {digest.hexdigest()}"
             raise ChecksumError(
-                f"The download of {label} from {info.url} is wrong: expected {info.size:,} bytes "
-                f"with sha256 {info.sha256}, got {got}. Nothing was kept. The server may be "
+                f"The download of {label} from {url} is wrong: expected {size:,} bytes "
+                f"with sha256 {sha256}, got {got}. Nothing was kept. The server may be "
                 f"serving a different version; use the course data mirror ({MIRROR_VARIABLE})."
             )
         os.replace(part, dest)
-        _verified[dest] = _cache_key(dest, info)
     except OSError as error:  # URLError, HTTPError, timeouts and disk errors are all OSErrors.
         raise DownloadError(
-            f"Could not download {label} from {info.url}: {error}. The file is {where}. "
-            + _OFFLINE_HINT
+            f"Could not download {label} from {url}: {error}. The file is {where}. " + _OFFLINE_HINT
         ) from error
     finally:
         # Never let the clean-up hide the error above (e.g. a data folder that is a file).
