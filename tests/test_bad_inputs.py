@@ -636,6 +636,105 @@ ROWS = [
         r"split must be None or one of .*got list \['train'\]",
     ),
     (
+        "imdb-split-unknown",
+        lambda: data.load_imdb("validation"),
+        ValueError,
+        r"Unknown split 'validation' for imdb\. Use one of 'train', 'test'",
+    ),
+    (
+        "imdb-split-none",
+        lambda: data.load_imdb(None),
+        TypeError,
+        r"split must be one of 'train', 'test'; got NoneType None",
+    ),
+    (
+        "rt-polarity-split-unknown",
+        lambda: data.load_rt_polarity("dev"),
+        ValueError,
+        (
+            r"Unknown split 'dev' for rt_polarity\. Did you mean 'validation'\? Use None or "
+            r"one of 'all', 'train', 'validation', 'test'"
+        ),
+    ),
+    (
+        "rt-polarity-split-int",
+        lambda: data.load_rt_polarity(0),
+        TypeError,
+        r"split must be None or one of 'all', 'train', 'validation', 'test'; got int 0",
+    ),
+    (
+        "sst2-test-has-no-labels",
+        lambda: data.load_sst2("test"),
+        ValueError,
+        r"SST-2 has no labelled test split: GLUE keeps the test labels hidden.*'validation'",
+    ),
+    (
+        "sst2-split-dev",
+        lambda: data.load_sst2("dev"),
+        ValueError,
+        r"Unknown split 'dev' for sst2\. Did you mean 'validation'\? Use one of 'train', ",
+    ),
+    (
+        "sst2-split-list",
+        lambda: data.load_sst2(["train"]),
+        TypeError,
+        r"split must be one of 'train', 'validation'; got list \['train'\]",
+    ),
+    (
+        "conll2003-split-valid",
+        lambda: data.load_conll2003("valid"),
+        ValueError,
+        r"Unknown split 'valid' for conll2003\. Did you mean 'validation'\?",
+    ),
+    (
+        "conll2003-tags-unknown",
+        lambda: data.load_conll2003("train", tags="NER"),
+        ValueError,
+        r"tags must be one of 'ner', 'pos', 'chunk' .*; got str 'NER'",
+    ),
+    (
+        "conll2003-tags-int",
+        lambda: data.load_conll2003("train", tags=3),
+        TypeError,
+        r"tags must be one of 'ner', 'pos', 'chunk' .*; got int 3",
+    ),
+    (
+        "wnut17-split-none",
+        lambda: data.load_wnut17(None),
+        TypeError,
+        r"split must be one of 'train', 'validation', 'test'; got NoneType None",
+    ),
+    (
+        "wnut17-split-typo",
+        lambda: data.load_wnut17("tets"),
+        ValueError,
+        r"Unknown split 'tets' for wnut17\. Did you mean 'test'\?",
+    ),
+    (
+        "fsdd-split-unknown",
+        lambda: data.load_free_spoken_digit("validation"),
+        ValueError,
+        r"Unknown split 'validation' for free_spoken_digit\. Use None or one of 'all', 'train'",
+    ),
+    (
+        "fsdd-speaker-typo",
+        lambda: data.load_free_spoken_digit(speakers="jakson"),
+        ValueError,
+        r"Unknown FSDD speaker 'jakson'\. Did you mean 'jackson'\? The speakers are 'george'",
+    ),
+    (
+        "fsdd-speakers-int",
+        lambda: data.load_free_spoken_digit(speakers=3),
+        TypeError,
+        r"speakers must be None, a speaker's name or a list of names from .*; got int 3",
+    ),
+    (
+        "fsdd-speakers-empty",
+        lambda: data.load_free_spoken_digit(speakers=[]),
+        ValueError,
+        r"speakers is empty; give at least one of 'george', .* or None for all",
+    ),
+    (
         "windows-text",
         lambda: data.random_windows("First Citizen", 3, 2, rng=0),
         TypeError,

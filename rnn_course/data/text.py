@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
-
 import numpy as np
 
+from ._splits import check_split
 from .store import fetch_file
 
 __all__ = ["TINY_SHAKESPEARE_SPLITS", "load_tiny_shakespeare", "random_windows"]
@@ -32,18 +31,7 @@ def load_tiny_shakespeare(split: str | None = None) -> str:
         ValueError: an unknown split name (the message suggests the closest).
         rnn_course.data.DataError: the text file cannot be found or fetched.
     """
-    names = ["all", *TINY_SHAKESPEARE_SPLITS]
-    valid = ", ".join(repr(s) for s in names)
-    if split is not None and not isinstance(split, str):
-        raise TypeError(
-            f"split must be None or one of {valid}; got {type(split).__name__} {split!r}."
-        )
-    if split is not None and split not in names:
-        close = difflib.get_close_matches(split.strip().lower(), names, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(
-            f"Unknown split {split!r} for tiny_shakespeare.{hint} Use None or one of {valid}."
-        )
+    check_split("tiny_shakespeare", split, ["all", *TINY_SHAKESPEARE_SPLITS], optional=True)
     text = fetch_file("tiny_shakespeare", "input.txt").read_text(encoding="utf-8")
     if split is None or split == "all":
         return text
