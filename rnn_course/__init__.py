@@ -43,15 +43,23 @@ _EXPORTS = {
     "LayerNormLSTMCell": "rnn_course.layers",
     "StackedRNN": "rnn_course.layers",
     "stacked_rnn": "rnn_course.layers",
+    "lstm_classifier": "rnn_course.models",
+    "char_language_model": "rnn_course.models",
+    "StatefulGenerator": "rnn_course.decoding",
+    "sample_next": "rnn_course.decoding",
+    "greedy": "rnn_course.decoding",
+    "per_token_loss": "rnn_course.decoding",
 }
 # subpackages and modules reachable as attributes: rnn_course.plots, rnn_course.data, ...
 _MODULES = (
     "autodiff",
     "checks",
     "data",
+    "decoding",
     "exercises",
     "gradients",
     "layers",
+    "models",
     "plots",
     "runtime",
     "student",

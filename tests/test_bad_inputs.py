@@ -11,6 +11,7 @@ Nothing here reaches the network or the real data directory: an autouse fixture 
 
 from __future__ import annotations
 
+import functools
 import os
 import urllib.request
 from pathlib import Path
@@ -29,6 +30,7 @@ from rnn_course.checks import (
     max_abs_diff,
     rel_error,
 )
+from rnn_course.decoding import StatefulGenerator, per_token_loss, sample_next, softmax
 from rnn_course.layers import VanillaRNN, VanillaRNNCell
 from rnn_course.layers._validate import (
     check_initial_state,
@@ -38,6 +40,7 @@ from rnn_course.layers._validate import (
     check_step_input,
     check_units,
 )
+from rnn_course.models import char_language_model, lstm_classifier
 from rnn_course.runtime import by_mode, environment_line, set_seed, setup
 
 X = np.random.default_rng(0).normal(size=(4, 7, 3)).astype("float32")
@@ -69,6 +72,12 @@ def _built(layer):
     """``layer`` after one call on ``X``, so it is built for 3 features."""
     layer(X)
     return layer
+
+
+@functools.cache
+def _generator():
+    """A StatefulGenerator of a tiny GRU language model over 11 tokens (built once)."""
+    return StatefulGenerator(char_language_model(11, 3, 4))
 
 
 def _symbolic(**kwargs):
@@ -1359,6 +1368,275 @@ ROWS = [
         lambda: value_and_grad(lambda w: np.sum(np.asarray(w)), [W]),
         TypeError,
         r"fn computes with NumPy, not with backend tensors",
+    ),
+    # --- models ---
+    (
+        "classifier-vocab-float",
+        lambda: lstm_classifier(100.0, 8, 8, 2),
+        TypeError,
+        r"lstm_classifier: vocab_size must be an integer >= 1, got 100.0 \(type float\)",
+    ),
+    (
+        "classifier-hidden-zero",
+        lambda: lstm_classifier(100, 8, 0, 2),
+        ValueError,
+        r"lstm_classifier: hidden_dim must be >= 1, got 0",
+    ),
+    (
+        "classifier-output-none",
+        lambda: lstm_classifier(100, 8, 8, None),
+        TypeError,
+        r"output_dim must be an integer >= 1, got None",
+    ),
+    (
+        "classifier-layers-bool",
+        lambda: lstm_classifier(100, 8, 8, 2, n_layers=True),
+        TypeError,
+        r"n_layers must be an integer >= 1, got True \(type bool\)",
+    ),
+    (
+        "classifier-dropout-one",
+        lambda: lstm_classifier(100, 8, 8, 2, dropout=1.0),
+        ValueError,
+        r"lstm_classifier: dropout must be in \[0, 1\) \(the fraction of units to drop\), got 1.0",
+    ),
+    (
+        "classifier-dropout-str",
+        lambda: lstm_classifier(100, 8, 8, 2, dropout="0.5"),
+        TypeError,
+        r"dropout must be a number in \[0, 1\), got '0.5'",
+    ),
+    (
+        "classifier-bidirectional-str",
+        lambda: lstm_classifier(100, 8, 8, 2, bidirectional="yes"),
+        TypeError,
+        r"lstm_classifier: bidirectional must be True or False, got 'yes'",
+    ),
+    (
+        "classifier-mask-vocab-1",
+        lambda: lstm_classifier(1, 8, 8, 2),
+        ValueError,
+        r"id 0 is padding, so vocab_size must be at least 2 .*got 1",
+    ),
+    (
+        "classifier-name-empty",
+        lambda: lstm_classifier(100, 8, 8, 2, name=""),
+        TypeError,
+        r"lstm_classifier: name must be a non-empty string, got ''",
+    ),
+    (
+        "char-lm-cell-unknown",
+        lambda: char_language_model(10, 4, 8, cell="rnn"),
+        ValueError,
+        r"char_language_model: cell must be one of \['gru', 'lstm'\], got 'rnn'",
+    ),
+    (
+        "char-lm-cell-class",
+        lambda: char_language_model(10, 4, 8, cell=keras.layers.GRU),
+        TypeError,
+        r"cell must be one of \['gru', 'lstm'\] \(a string\), got <class",
+    ),
+    (
+        "char-lm-cell-positional",
+        lambda: char_language_model(10, 4, 8, "lstm"),
+        TypeError,
+        r"takes 3 positional arguments but 4 were given",
+    ),
+    (
+        "char-lm-units-negative",
+        lambda: char_language_model(10, 4, -8),
+        ValueError,
+        r"char_language_model: units must be >= 1, got -8",
+    ),
+    (
+        "char-lm-dropout-negative",
+        lambda: char_language_model(10, 4, 8, dropout=-0.1),
+        ValueError,
+        r"char_language_model: dropout must be in \[0, 1\)",
+    ),
+    # --- decoding: sampling ---
+    (
+        "sample-temperature-negative",
+        lambda: sample_next([1.0, 2.0], temperature=-1, rng=0),
+        ValueError,
+        r"sample_next: temperature must be a finite number >= 0 \(0 = greedy\), got -1",
+    ),
+    (
+        "sample-temperature-nan",
+        lambda: sample_next([1.0, 2.0], temperature=float("nan"), rng=0),
+        ValueError,
+        r"temperature must be a finite number >= 0.*got nan",
+    ),
+    (
+        "sample-temperature-str",
+        lambda: sample_next([1.0, 2.0], temperature="hot", rng=0),
+        TypeError,
+        r"sample_next: temperature must be a number >= 0 \(0 = greedy\), got 'hot'",
+    ),
+    (
+        "sample-top-k-zero",
+        lambda: sample_next([1.0, 2.0], top_k=0, rng=0),
+        ValueError,
+        r"sample_next: top_k must be >= 1, got 0",
+    ),
+    (
+        "sample-top-k-float",
+        lambda: sample_next([1.0, 2.0], top_k=2.5, rng=0),
+        TypeError,
+        r"sample_next: top_k must be an integer >= 1, got 2.5 \(type float\)",
+    ),
+    (
+        "sample-no-rng",
+        lambda: sample_next([1.0, 2.0]),
+        TypeError,
+        r"sample_next: sampling \(temperature > 0\) needs rng, a numpy.random.Generator .*None",
+    ),
+    (
+        "sample-rng-str",
+        lambda: sample_next([1.0, 2.0], rng="seed"),
+        TypeError,
+        r"rng must be a numpy.random.Generator \(or a non-negative int seed\), got 'seed'",
+    ),
+    (
+        "sample-logits-nan",
+        lambda: sample_next([1.0, np.nan], temperature=0),
+        ValueError,
+        r"sample_next: logits hold NaN or \+inf values.*did training diverge",
+    ),
+    (
+        "sample-logits-all-neg-inf",
+        lambda: sample_next([-np.inf, -np.inf], rng=0),
+        ValueError,
+        r"every logit of a row is -inf, so no token can be chosen",
+    ),
+    (
+        "sample-logits-rank-3",
+        lambda: sample_next(np.zeros((2, 3, 4)), temperature=0),
+        ValueError,
+        r"logits must have shape \(vocab,\) or \(batch, vocab\).*got shape \(2, 3, 4\)",
+    ),
+    (
+        "sample-logits-empty",
+        lambda: sample_next([], temperature=0),
+        ValueError,
+        r"with vocab >= 1, got shape \(0,\)",
+    ),
+    (
+        "sample-logits-str",
+        lambda: sample_next(["a", "b"], temperature=0),
+        TypeError,
+        r"sample_next: logits must be an array of numbers .*got dtype <U1",
+    ),
+    (
+        "sample-logits-none",
+        lambda: sample_next(None, temperature=0),
+        TypeError,
+        r"logits must be an array of numbers .*got dtype object",
+    ),
+    (
+        "softmax-temperature-zero",
+        lambda: softmax([1.0, 2.0], temperature=0),
+        ValueError,
+        r"softmax: temperature must be > 0; at 0 .*use greedy",
+    ),
+    # --- decoding: stateful generation ---
+    (
+        "generator-not-a-model",
+        lambda: StatefulGenerator("model.keras"),
+        TypeError,
+        r"StatefulGenerator: model must be a model built by rnn_course.char_language_model.*str",
+    ),
+    (
+        "generator-bidirectional",
+        lambda: StatefulGenerator(lstm_classifier(10, 3, 4, 2, bidirectional=True)),
+        ValueError,
+        r"its layer lstm_0 is Bidirectional.*cannot generate",
+    ),
+    (
+        "generator-classifier",
+        lambda: StatefulGenerator(lstm_classifier(10, 3, 4, 2, mask_zero=False)),
+        ValueError,
+        r"its layer lstm_0 does not return its output sequence forwards",
+    ),
+    (
+        "generator-no-embedding",
+        lambda: StatefulGenerator(keras.Sequential([keras.Input((5, 3)), keras.layers.Dense(4)])),
+        ValueError,
+        r"char_language_model \(Embedding, GRU or LSTM .*its first layer is not an Embedding",
+    ),
+    (
+        "generate-empty-prompt",
+        lambda: _generator().generate([], 5),
+        ValueError,
+        r"generate: prompt_ids must have shape \(time,\) or \(batch, time\) with at least 1 "
+        r"token\(s\), got shape \(0,\)",
+    ),
+    (
+        "generate-prompt-id-too-large",
+        lambda: _generator().generate([3, 11], 5),
+        ValueError,
+        r"prompt_ids must be ids in 0 ... 10 \(the model's vocab_size is 11\), got 11",
+    ),
+    (
+        "generate-prompt-float",
+        lambda: _generator().generate([1.0, 2.0], 5),
+        TypeError,
+        r"prompt_ids must be integer token ids .*got dtype float64",
+    ),
+    (
+        "generate-prompt-ragged",
+        lambda: _generator().generate([[1, 2], [3]], 5),
+        TypeError,
+        r"prompt_ids must be integer token ids .*got dtype object",
+    ),
+    (
+        "generate-n-negative",
+        lambda: _generator().generate([1], -1),
+        ValueError,
+        r"StatefulGenerator.generate: n must be >= 0, got -1",
+    ),
+    (
+        "generate-seed-str",
+        lambda: _generator().generate([1], 3, seed="0"),
+        TypeError,
+        r"generate: seed must be a non-negative int or a numpy.random.Generator, got '0'",
+    ),
+    (
+        "generate-temperature-negative",
+        lambda: _generator().generate([1], 3, temperature=-0.5),
+        ValueError,
+        r"generate: temperature must be a finite number >= 0",
+    ),
+    (
+        "step-states-count",
+        lambda: _generator().step([1], [np.zeros((1, 4)), np.zeros((1, 4))]),
+        ValueError,
+        r"states must be the list returned by the previous step: 1 array\(s\), "
+        r"rnn_0.h \(1, 4\); got 2 state\(s\)",
+    ),
+    (
+        "step-state-batch",
+        lambda: _generator().step([[1], [2]], [np.zeros((1, 4))]),
+        ValueError,
+        r"state rnn_0.h must have shape \(2, 4\), one row per sequence of ids; got shape \(1, 4\)",
+    ),
+    (
+        "per-token-loss-one-token",
+        lambda: per_token_loss(char_language_model(11, 3, 4), [5]),
+        ValueError,
+        r"per_token_loss: ids must have shape .*with at least 2 token\(s\), got shape \(1,\)",
+    ),
+    (
+        "per-token-loss-classifier",
+        lambda: per_token_loss(lstm_classifier(11, 3, 4, 2), [5, 6, 7]),
+        ValueError,
+        r"model must return logits of shape \(batch, time, vocab\).*returns shape \(None, 2\)",
+    ),
+    (
+        "per-token-loss-not-a-model",
+        lambda: per_token_loss(np.zeros((2, 3)), [1, 2]),
+        TypeError,
+        r"per_token_loss: model must be a Keras model .*got ndarray",
     ),
 ]
 
