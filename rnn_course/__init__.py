@@ -43,6 +43,7 @@ _EXPORTS = {
     "LayerNormLSTMCell": "rnn_course.layers",
     "StackedRNN": "rnn_course.layers",
     "stacked_rnn": "rnn_course.layers",
+    "train_for_time": "rnn_course.training",
     "lstm_classifier": "rnn_course.models",
     "char_language_model": "rnn_course.models",
     "StatefulGenerator": "rnn_course.decoding",
@@ -64,6 +65,7 @@ _MODULES = (
     "runtime",
     "student",
     "tasks",
+    "training",
 )
 
 __all__ = sorted(_EXPORTS) + list(_MODULES)
