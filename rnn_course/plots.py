@@ -42,6 +42,7 @@ __all__ = [
     "legibility_problems",
     "plot_hidden_states",
     "plot_history",
+    "plot_runs",
     "style",
 ]
 
@@ -764,3 +765,77 @@ def _check_spans(highlight, n_time: int) -> list[tuple[str | None, int, int]]:
 
 def _is_int(value) -> bool:
     return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def plot_runs(
+    runs: Mapping[str, Mapping],
+    *,
+    title: str,
+    ylabel: str = "validation loss (nats/char)",
+    ylim: tuple[float, float] | None = None,
+) -> Figure:
+    """Compare time-budgeted training runs: validation loss by training time and by step.
+
+    Two panels side by side (9.5 x 3.6 in), sharing the y axis: the left one against seconds of
+    training, the right one against training steps. A model whose steps are cheap can lead on
+    the left and trail on the right; both views are needed to say what a change buys.
+
+    Args:
+        runs: ``{legend name: run}``, each run a mapping with equal-length lists ``"seconds"``,
+            ``"steps"`` and ``"val_loss"``, as :func:`rnn_course.training.train_for_time`
+            returns. At most 8 runs (the Okabe–Ito colours).
+        title: the figure title (required: say what is compared).
+        ylabel: the y-axis label, with its unit.
+        ylim: optional y limits, e.g. to keep a diverged run from flattening the others.
+
+    Returns:
+        The figure.
+
+    Raises:
+        TypeError: ``runs`` is not a non-empty mapping of mappings, or ``title`` is not a string.
+        ValueError: more than 8 runs, an empty title, or a run whose lists are missing, empty
+            or of different lengths.
+    """
+    if not isinstance(runs, Mapping) or not runs:
+        raise TypeError(
+            f"plot_runs: runs must be a non-empty mapping {{name: run}}; got {type(runs).__name__}."
+        )
+    if len(runs) > len(OKABE_ITO):
+        raise ValueError(f"plot_runs: at most {len(OKABE_ITO)} runs; got {len(runs)}.")
+    if not isinstance(title, str) or not title.strip():
+        raise ValueError("plot_runs: give a title that says what is compared.")
+    curves = {}
+    for name, run in runs.items():
+        if not isinstance(run, Mapping):
+            raise TypeError(f"plot_runs: run {name!r} must be a mapping; got {type(run).__name__}.")
+        missing = [k for k in ("seconds", "steps", "val_loss") if k not in run]
+        if missing:
+            raise ValueError(f"plot_runs: run {name!r} has no {missing}.")
+        values = [np.asarray(run[k], dtype=float) for k in ("seconds", "steps", "val_loss")]
+        if len({len(v) for v in values}) != 1 or len(values[0]) == 0:
+            raise ValueError(
+                f"plot_runs: run {name!r} needs equal, non-empty lists of seconds, steps and "
+                f"val_loss; got lengths {[len(v) for v in values]}."
+            )
+        curves[str(name)] = values
+    with style():
+        fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.6), sharey=True, layout="constrained")
+        for i, (name, (seconds, steps, loss)) in enumerate(curves.items()):
+            kwargs = dict(
+                color=OKABE_ITO[i],
+                linestyle=_LINESTYLES[i % len(_LINESTYLES)],
+                marker=_MARKERS[i] if len(loss) < 30 else None,
+                markersize=4,
+                label=name,
+            )
+            axes[0].plot(seconds, loss, **kwargs)
+            axes[1].plot(steps, loss, **kwargs)
+        axes[0].set(xlabel="training time (s)", ylabel=ylabel, title="by training time")
+        axes[1].set(xlabel="training step", title="by training step")
+        for ax in axes:
+            ax.grid(alpha=0.3)
+            if ylim is not None:
+                ax.set_ylim(*ylim)
+        axes[1].legend(fontsize=COURSE_STYLE["legend.fontsize"])
+        fig.suptitle(title, fontsize=COURSE_STYLE["axes.titlesize"])
+    return fig

@@ -31,6 +31,7 @@ def train_for_time(
     chunk_steps: int,
     batch_size: int,
     validation_data: tuple[np.ndarray, np.ndarray],
+    target: float | None = None,
 ) -> dict:
     """Train a compiled model for ``seconds`` of wall-clock time and record its validation loss.
 
@@ -43,13 +44,17 @@ def train_for_time(
         chunk_steps: training steps between two validations, >= 1.
         batch_size: examples per step, >= 1.
         validation_data: ``(x_val, y_val)``, scored in one batch after every chunk.
+        target: if given, stop as soon as the validation loss is at or below it (for "steps
+            to solve" a task); ``"reached_at"`` records the step count then.
 
     Returns:
         A dict with ``"steps"`` (the step count after each chunk), ``"seconds"`` (the budget
         used after each chunk), ``"val_loss"`` (after each chunk; the first loss if the model
         has metrics), ``"s_per_step"`` (median seconds per step over the chunks),
         ``"trace_seconds"`` (the warm-up step and first validation), ``"best_val_loss"`` and
-        ``"diverged"`` (True if the training loss became NaN or infinite, which stops training).
+        ``"diverged"`` (True if the training loss became NaN or infinite, which stops training)
+        and ``"reached_at"`` (the step count when the validation loss first reached ``target``;
+        None if it did not, or without a target).
 
     Raises:
         TypeError: ``model`` is not a compiled Keras model, or ``sample`` is not callable.
@@ -71,6 +76,8 @@ def train_for_time(
     chunk_steps = _positive("chunk_steps", chunk_steps)
     batch_size = _positive("batch_size", batch_size)
     x_val, y_val = _pair(validation_data)
+    if target is not None:
+        target = _real("target", target)
 
     def validate() -> float:
         result = model.evaluate(x_val, y_val, batch_size=len(x_val), verbose=0)
@@ -92,6 +99,7 @@ def train_for_time(
         "val_loss": [],
         "trace_seconds": time.perf_counter() - start,
         "diverged": diverged,
+        "reached_at": None,
     }
     chunk_seconds: list[float] = []
     while not run["diverged"]:
@@ -103,6 +111,9 @@ def train_for_time(
         run["steps"].append(1 + chunk_steps * len(chunk_seconds))
         run["seconds"].append(sum(chunk_seconds))
         run["val_loss"].append(validate())
+        if target is not None and run["val_loss"][-1] <= target:
+            run["reached_at"] = run["steps"][-1]
+            break
     finite = [v for v in run["val_loss"] if math.isfinite(v)]
     run["best_val_loss"] = min(finite) if finite else math.nan
     run["s_per_step"] = float(np.median(chunk_seconds)) / chunk_steps if chunk_seconds else math.nan
@@ -120,6 +131,12 @@ def _positive(name: str, value, *, real: bool = False):
     if not value > 0 or (real and not math.isfinite(value)):
         raise ValueError(f"train_for_time: {name} must be positive and finite; got {value!r}.")
     return float(value) if real else int(value)
+
+
+def _real(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        raise TypeError(f"train_for_time: {name} must be a finite number or None; got {value!r}.")
+    return float(value)
 
 
 def _pair(validation_data):

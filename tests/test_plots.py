@@ -617,3 +617,41 @@ def test_style_keeps_interactive_mode_switched_on_inside_it():
         assert plt.rcParams["font.size"] != 3, "style() must restore the other rcParams"
     finally:
         matplotlib.interactive(was)
+
+
+def _budget_run(losses):
+    return {
+        "seconds": list(np.linspace(1, 20, len(losses))),
+        "steps": [1 + 50 * k for k in range(1, len(losses) + 1)],
+        "val_loss": list(losses),
+    }
+
+
+def test_plot_runs_is_legible_and_draws_both_views():
+    runs = {"LSTM": _budget_run([3.0, 2.5, 2.2]), "layer-normalised LSTM": _budget_run([3.1, 2.4])}
+    fig = plots.plot_runs(runs, title="Layer normalisation, 20 s each")
+    assert plots.legibility_problems(fig) == []
+    left, right = fig.axes
+    assert [line.get_label() for line in right.get_lines()] == list(runs)
+    np.testing.assert_allclose(
+        left.get_lines()[1].get_xdata(), runs["layer-normalised LSTM"]["seconds"]
+    )
+    np.testing.assert_allclose(right.get_lines()[0].get_xdata(), runs["LSTM"]["steps"])
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    "runs, title, error, words",
+    [
+        ({}, "t", TypeError, "non-empty mapping"),
+        ([1, 2], "t", TypeError, "non-empty mapping"),
+        ({"a": _budget_run([1.0])}, " ", ValueError, "title"),
+        ({str(i): _budget_run([1.0]) for i in range(9)}, "t", ValueError, "at most 8"),
+        ({"a": {"seconds": [1], "steps": [1]}}, "t", ValueError, "val_loss"),
+        ({"a": {"seconds": [1, 2], "steps": [1], "val_loss": [1]}}, "t", ValueError, "equal"),
+        ({"a": 3}, "t", TypeError, "mapping"),
+    ],
+)
+def test_plot_runs_bad_input(runs, title, error, words):
+    with pytest.raises(error, match=words):
+        plots.plot_runs(runs, title=title)

@@ -61,6 +61,22 @@ def test_stays_within_the_budget_by_the_last_chunk():
     assert run["seconds"][-1] <= 0.5 + chunks.max() + 1e-9
 
 
+def test_target_stops_training_when_reached():
+    x_val, y_val = _sampler(1)(64)
+    run = train_for_time(
+        _model(lr=5e-2),
+        _sampler(),
+        seconds=20.0,
+        chunk_steps=5,
+        batch_size=16,
+        validation_data=(x_val, y_val),
+        target=0.05,
+    )
+    assert run["reached_at"] == run["steps"][-1]
+    assert run["val_loss"][-1] <= 0.05 < min(run["val_loss"][:-1], default=1.0)
+    assert run["seconds"][-1] < 20.0
+
+
 def test_divergence_stops_training():
     x_val, y_val = _sampler(1)(16)
     run = train_for_time(
@@ -101,6 +117,7 @@ def test_validation_loss_is_the_first_value_when_the_model_has_metrics():
         ({"seconds": "10"}, TypeError, "seconds must be a positive number"),
         ({"chunk_steps": 2.5}, TypeError, "chunk_steps must be a positive integer"),
         ({"batch_size": 0}, ValueError, "batch_size must be positive"),
+        ({"target": "low"}, TypeError, "target must be a finite number"),
         ({"validation_data": np.zeros((4, 3))}, ValueError, "pair"),
         (
             {"validation_data": (np.zeros((4, 3)), np.zeros((5, 1)))},
