@@ -1,4 +1,4 @@
-"""Plots that the notebooks share: training curves and hidden-state heat maps.
+"""Plots that the notebooks share: training curves, hidden-state heat maps, classifiers' errors.
 
 Every figure here follows the course's rule for figures (``COURSE_DESIGN.md``, "Figures"): at
 most 10 in wide, all text at least 9 pt at that size, axis labels, a title, legends with
@@ -40,9 +40,11 @@ __all__ = [
     "HISTORY_LABELS",
     "OKABE_ITO",
     "legibility_problems",
+    "plot_confusion_matrix",
     "plot_hidden_states",
     "plot_history",
     "plot_runs",
+    "plot_token_saliency",
     "style",
 ]
 
@@ -765,6 +767,184 @@ def _check_spans(highlight, n_time: int) -> list[tuple[str | None, int, int]]:
 
 def _is_int(value) -> bool:
     return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+# --------------------------------------------------------------------------------------------
+# Classifiers: confusion matrix and per-token saliency
+# --------------------------------------------------------------------------------------------
+
+_SALIENCY_CMAP = "PuOr_r"  # diverging, colour-blind safe: orange = towards the class, purple away
+_SALIENCY_CELL = (0.82, 0.34)  # inches per token cell (width, height): ~10 characters at 10 pt
+_SALIENCY_CHARS = 9  # longer tokens are shortened with an ellipsis
+
+
+def plot_confusion_matrix(
+    y_true,
+    y_pred,
+    class_names: Sequence[str],
+    *,
+    title: str = "confusion matrix",
+    ax=None,
+):
+    """Draw a confusion matrix: counts, with each row's share of its true class.
+
+    Args:
+        y_true, y_pred: 1-D arrays of integer class ids ``0 ... len(class_names) - 1``, the
+            same length.
+        class_names: one name per class, in id order.
+        title: the axes title.
+        ax: an axes to draw on; a new figure (at most 5.5 in wide) when ``None``.
+
+    Returns:
+        ``(ax, matrix)``: the axes and the ``(classes, classes)`` integer matrix, rows = true
+        class, columns = predicted class.
+    """
+    where = "plot_confusion_matrix"
+    names = [class_names] if isinstance(class_names, str) else list(class_names)
+    if len(names) < 2 or not all(isinstance(n, str) and n for n in names):
+        raise ValueError(
+            f"{where}: class_names must be at least two non-empty strings, got {names}"
+        )
+    k = len(names)
+    true, pred = (
+        _class_ids(where, arg, v, k) for arg, v in (("y_true", y_true), ("y_pred", y_pred))
+    )
+    if true.shape != pred.shape:
+        raise ValueError(
+            f"{where}: y_true and y_pred must have the same length, got {true.size} and {pred.size}"
+        )
+    matrix = np.zeros((k, k), dtype=np.int64)
+    np.add.at(matrix, (true, pred), 1)
+    share = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+
+    with style():
+        if ax is None:
+            size = min(5.5, 2.2 + 1.1 * k)
+            _, ax = plt.subplots(figsize=(size, size - 0.6), layout="constrained")
+        image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
+        for i in range(k):
+            for j in range(k):
+                ax.text(
+                    j,
+                    i,
+                    f"{matrix[i, j]:,}\n({share[i, j]:.1%})",
+                    ha="center",
+                    va="center",
+                    fontsize=COURSE_STYLE["legend.fontsize"],
+                    color="white" if share[i, j] > 0.6 else "black",
+                )
+        ax.set_xticks(range(k), names)
+        ax.set_yticks(range(k), names)
+        ax.set_xlabel("predicted class", fontsize=COURSE_STYLE["axes.labelsize"])
+        ax.set_ylabel("true class", fontsize=COURSE_STYLE["axes.labelsize"])
+        ax.set_title(title, fontsize=COURSE_STYLE["axes.titlesize"])
+        colorbar = ax.get_figure(root=True).colorbar(image, ax=ax, fraction=0.05, pad=0.03)
+        colorbar.set_label("share of the true class", fontsize=COURSE_STYLE["axes.labelsize"])
+        colorbar.ax.tick_params(labelsize=COURSE_STYLE["ytick.labelsize"])
+    return ax, matrix
+
+
+def _class_ids(where: str, arg: str, values, k: int) -> np.ndarray:
+    array = np.asarray(values)
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"{where}: {arg} must be a non-empty 1-D array, got shape {array.shape}")
+    if not np.issubdtype(array.dtype, np.integer):
+        raise TypeError(
+            f"{where}: {arg} must hold integer class ids, got dtype {array.dtype} (for "
+            "probabilities or logits, take the argmax or threshold them first)"
+        )
+    bad = array[(array < 0) | (array >= k)]
+    if bad.size:
+        raise ValueError(
+            f"{where}: {arg} holds class id {int(bad[0])}, outside 0 ... {k - 1} ({k} class names)"
+        )
+    return array.astype(np.int64)
+
+
+def plot_token_saliency(
+    tokens: Sequence[str],
+    scores,
+    *,
+    title: str = "what each token does to the prediction",
+    label: str = "change of the logit",
+    max_columns: int = 11,
+    ax=None,
+):
+    """Draw a text as a grid of tokens, each coloured by its score (a saliency strip).
+
+    Tokens read left to right, top to bottom, ``max_columns`` to a row; the colour scale is
+    symmetric around 0 (orange: the token pushes the score up; purple: down). Tokens longer than
+    9 characters are shortened with an ellipsis.
+
+    Args:
+        tokens: the tokens, strings.
+        scores: one finite number per token, e.g. the change of the positive class's logit
+            when the token is occluded.
+        title: the axes title.
+        label: the colorbar's label: what the scores measure, with their unit.
+        max_columns: tokens per row (at most 11 fit 10 inches).
+        ax: an axes to draw on (the grid must then fit it); a new figure when ``None``.
+
+    Returns:
+        The axes.
+    """
+    where = "plot_token_saliency"
+    if isinstance(tokens, str):
+        raise TypeError(f"{where}: tokens must be a list of strings, got one string {tokens!r:.40}")
+    tokens = list(tokens)
+    if not tokens or not all(isinstance(t, str) for t in tokens):
+        raise TypeError(f"{where}: tokens must be a non-empty list of strings")
+    values = np.asarray(scores)
+    if values.dtype == object or not np.issubdtype(values.dtype, np.number):
+        raise TypeError(f"{where}: scores must be numbers, got dtype {values.dtype}")
+    if np.iscomplexobj(values):
+        raise TypeError(f"{where}: scores must be real numbers, got dtype {values.dtype}")
+    values = values.astype(float)
+    if values.shape != (len(tokens),):
+        raise ValueError(
+            f"{where}: need one score per token: {len(tokens)} tokens, scores of shape "
+            f"{values.shape}"
+        )
+    if not np.isfinite(values).all():
+        raise ValueError(f"{where}: scores must be finite")
+    if isinstance(max_columns, bool) or not isinstance(max_columns, int | np.integer):
+        raise TypeError(f"{where}: max_columns must be an int, got {max_columns!r}")
+    if not 1 <= max_columns <= 11:
+        raise ValueError(f"{where}: max_columns must be 1 ... 11 (10 in wide), got {max_columns}")
+
+    n_cols = min(len(tokens), int(max_columns))
+    n_rows = math.ceil(len(tokens) / n_cols)
+    grid = np.full((n_rows, n_cols), np.nan)
+    grid.flat[: len(tokens)] = values
+    limit = max(float(np.abs(values).max()), 1e-12)
+    cmap = plt.get_cmap(_SALIENCY_CMAP).with_extremes(bad="white")
+    with style():
+        if ax is None:
+            width = min(_MAX_FIG_WIDTH, 1.6 + _SALIENCY_CELL[0] * n_cols)
+            height = 0.9 + _SALIENCY_CELL[1] * n_rows
+            _, ax = plt.subplots(figsize=(max(width, 4.0), height), layout="constrained")
+        image = ax.imshow(grid, cmap=cmap, vmin=-limit, vmax=limit, aspect="auto")
+        for index, (token, value) in enumerate(zip(tokens, values, strict=True)):
+            row, col = divmod(index, n_cols)
+            text = token if len(token) <= _SALIENCY_CHARS else token[: _SALIENCY_CHARS - 1] + "…"
+            ax.text(
+                col,
+                row,
+                _glyph(text),
+                ha="center",
+                va="center",
+                fontsize=_TOKEN_FONTSIZE,
+                color="white" if abs(value) > 0.6 * limit else "black",
+            )
+        ax.set_xticks([])
+        ax.set_xlabel("tokens in reading order", fontsize=COURSE_STYLE["axes.labelsize"])
+        ax.set_yticks(range(n_rows), [str(r * n_cols) for r in range(n_rows)])
+        ax.set_ylabel("first token's position", fontsize=COURSE_STYLE["axes.labelsize"])
+        ax.set_title(title, fontsize=COURSE_STYLE["axes.titlesize"])
+        colorbar = ax.get_figure(root=True).colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+        colorbar.set_label(label, fontsize=COURSE_STYLE["axes.labelsize"])
+        colorbar.ax.tick_params(labelsize=COURSE_STYLE["ytick.labelsize"])
+    return ax
 
 
 def plot_runs(

@@ -619,6 +619,100 @@ def test_style_keeps_interactive_mode_switched_on_inside_it():
         matplotlib.interactive(was)
 
 
+# --------------------------------------------------------------------------------------------
+# plot_confusion_matrix and plot_token_saliency (notebook 07)
+# --------------------------------------------------------------------------------------------
+
+
+def test_confusion_matrix_counts_and_is_legible():
+    y_true = np.array([0, 0, 0, 1, 1, 1, 1])
+    y_pred = np.array([0, 1, 0, 1, 1, 0, 1])
+    ax, matrix = plots.plot_confusion_matrix(
+        y_true, y_pred, ["negative", "positive"], title="IMDB test reviews"
+    )
+    np.testing.assert_array_equal(matrix, [[2, 1], [1, 3]])
+    assert plots.legibility_problems(ax) == []
+    assert ax.figure.get_size_inches()[0] <= 10
+    texts = [t.get_text() for t in ax.texts]
+    assert "2\n(66.7%)" in texts and "3\n(75.0%)" in texts
+    assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
+
+
+def test_confusion_matrix_three_classes_and_an_empty_row():
+    ax, matrix = plots.plot_confusion_matrix(
+        [0, 0, 2], [0, 2, 2], ["negative", "neutral", "positive"]
+    )
+    assert matrix.shape == (3, 3) and matrix[1].sum() == 0
+    assert plots.legibility_problems(ax) == []
+
+
+@pytest.mark.parametrize(
+    "args, error, match",
+    [
+        (([0, 1], [0, 1], ["only"]), ValueError, "at least two"),
+        (([0, 1], [0, 1, 1], ["a", "b"]), ValueError, "same length"),
+        (([0, 2], [0, 1], ["a", "b"]), ValueError, "class id 2"),
+        (([0.2, 0.9], [0, 1], ["a", "b"]), TypeError, "argmax or threshold"),
+        (([], [], ["a", "b"]), ValueError, "non-empty"),
+        (([[0, 1]], [[0, 1]], ["a", "b"]), ValueError, "1-D"),
+    ],
+)
+def test_confusion_matrix_errors(args, error, match):
+    with pytest.raises(error, match=match):
+        plots.plot_confusion_matrix(*args)
+
+
+REVIEW = (
+    "this movie was not good at all , the acting was wooden and the plot predictable "
+    "but the extraordinarily beautiful music saved some scenes"
+).split()
+
+
+def test_token_saliency_grid_is_legible_and_symmetric():
+    rng = np.random.default_rng(0)
+    scores = rng.normal(size=len(REVIEW))
+    ax = plots.plot_token_saliency(
+        REVIEW, scores, title="a review, occluded token by token", label="logit change (nats)"
+    )
+    fig = ax.figure
+    assert plots.legibility_problems(fig) == []
+    assert fig.get_size_inches()[0] <= 10
+    image = ax.get_images()[0]
+    low, high = image.get_clim()
+    assert low == -high == -np.abs(scores).max()
+    rows = -(-len(REVIEW) // 11)
+    assert image.get_array().shape == (rows, 11)
+    texts = [t.get_text() for t in ax.texts]
+    assert len(texts) == len(REVIEW)
+    assert "extraord…" in texts  # long tokens are shortened
+    assert fig.axes[-1].get_ylabel() == "logit change (nats)"
+
+
+def test_token_saliency_short_text_and_given_axes():
+    fig, ax = plt.subplots(figsize=(6, 1.6), layout="constrained")
+    returned = plots.plot_token_saliency(["great", "film"], [1.0, 0.5], ax=ax, max_columns=4)
+    assert returned is ax and ax.get_images()[0].get_array().shape == (1, 2)
+    assert plots.legibility_problems(fig) == []
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, error, match",
+    [
+        (("a b", [1.0]), {}, TypeError, "one string"),
+        (([], []), {}, TypeError, "non-empty"),
+        ((["a", 1], [1.0, 2.0]), {}, TypeError, "list of strings"),
+        ((["a", "b"], [1.0]), {}, ValueError, "one score per token"),
+        ((["a"], [np.nan]), {}, ValueError, "finite"),
+        ((["a"], ["x"]), {}, TypeError, "numbers"),
+        ((["a"], [1.0]), {"max_columns": 12}, ValueError, "1 ... 11"),
+        ((["a"], [1.0]), {"max_columns": 2.0}, TypeError, "int"),
+    ],
+)
+def test_token_saliency_errors(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plots.plot_token_saliency(*args, **kwargs)
+
+
 def _budget_run(losses):
     return {
         "seconds": list(np.linspace(1, 20, len(losses))),
