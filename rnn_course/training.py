@@ -32,6 +32,7 @@ def train_for_time(
     batch_size: int,
     validation_data: tuple[np.ndarray, np.ndarray],
     target: float | None = None,
+    max_steps: int | None = None,
 ) -> dict:
     """Train a compiled model for ``seconds`` of wall-clock time and record its validation loss.
 
@@ -46,6 +47,8 @@ def train_for_time(
         validation_data: ``(x_val, y_val)``, scored in one batch after every chunk.
         target: if given, stop as soon as the validation loss is at or below it (for "steps
             to solve" a task); ``"reached_at"`` records the step count then.
+        max_steps: if given, also stop once this many steps are done (the warm-up step
+            counts), for comparisons at an equal number of steps; ``seconds`` is then a limit.
 
     Returns:
         A dict with ``"steps"`` (the step count after each chunk), ``"seconds"`` (the budget
@@ -78,6 +81,8 @@ def train_for_time(
     x_val, y_val = _pair(validation_data)
     if target is not None:
         target = _real("target", target)
+    if max_steps is not None:
+        max_steps = _positive("max_steps", max_steps)
 
     def validate() -> float:
         result = model.evaluate(x_val, y_val, batch_size=len(x_val), verbose=0)
@@ -102,13 +107,19 @@ def train_for_time(
         "reached_at": None,
     }
     chunk_seconds: list[float] = []
+    chunk_sizes: list[int] = []
     while not run["diverged"]:
         last = chunk_seconds[-1] if chunk_seconds else 0.0
         if sum(chunk_seconds) + last > seconds:
             break
-        elapsed, run["diverged"] = fit(chunk_steps)
+        done = 1 + chunk_steps * len(chunk_seconds)
+        if max_steps is not None and done >= max_steps:
+            break
+        n_steps = chunk_steps if max_steps is None else min(chunk_steps, max_steps - done)
+        elapsed, run["diverged"] = fit(n_steps)
         chunk_seconds.append(elapsed)
-        run["steps"].append(1 + chunk_steps * len(chunk_seconds))
+        chunk_sizes.append(n_steps)
+        run["steps"].append(done + n_steps)
         run["seconds"].append(sum(chunk_seconds))
         run["val_loss"].append(validate())
         if target is not None and run["val_loss"][-1] <= target:
@@ -116,7 +127,8 @@ def train_for_time(
             break
     finite = [v for v in run["val_loss"] if math.isfinite(v)]
     run["best_val_loss"] = min(finite) if finite else math.nan
-    run["s_per_step"] = float(np.median(chunk_seconds)) / chunk_steps if chunk_seconds else math.nan
+    per_step = [t / n for t, n in zip(chunk_seconds, chunk_sizes, strict=True)]
+    run["s_per_step"] = float(np.median(per_step)) if per_step else math.nan
     return run
 
 

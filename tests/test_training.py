@@ -77,6 +77,21 @@ def test_target_stops_training_when_reached():
     assert run["seconds"][-1] < 20.0
 
 
+def test_max_steps_gives_an_equal_number_of_steps():
+    x_val, y_val = _sampler(1)(16)
+    run = train_for_time(
+        _model(),
+        _sampler(),
+        seconds=30.0,
+        chunk_steps=4,
+        batch_size=4,
+        validation_data=(x_val, y_val),
+        max_steps=11,
+    )
+    assert run["steps"] == [5, 9, 11]  # the warm-up step, two chunks of 4, one of 2
+    assert run["s_per_step"] > 0
+
+
 def test_divergence_stops_training():
     x_val, y_val = _sampler(1)(16)
     run = train_for_time(
@@ -118,6 +133,7 @@ def test_validation_loss_is_the_first_value_when_the_model_has_metrics():
         ({"chunk_steps": 2.5}, TypeError, "chunk_steps must be a positive integer"),
         ({"batch_size": 0}, ValueError, "batch_size must be positive"),
         ({"target": "low"}, TypeError, "target must be a finite number"),
+        ({"max_steps": 0}, ValueError, "max_steps must be positive"),
         ({"validation_data": np.zeros((4, 3))}, ValueError, "pair"),
         (
             {"validation_data": (np.zeros((4, 3)), np.zeros((5, 1)))},
