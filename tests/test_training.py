@@ -26,16 +26,13 @@ def _sampler(seed=0):
     return sample
 
 
+def _train(lr=1e-2, n_val=16, **kwargs):
+    """train_for_time on a linear regression, validation data from another seed."""
+    return train_for_time(_model(lr), _sampler(), validation_data=_sampler(1)(n_val), **kwargs)
+
+
 def test_records_chunks_and_learns():
-    x_val, y_val = _sampler(1)(64)
-    run = train_for_time(
-        _model(),
-        _sampler(),
-        seconds=1.0,
-        chunk_steps=5,
-        batch_size=8,
-        validation_data=(x_val, y_val),
-    )
+    run = _train(n_val=64, seconds=1.0, chunk_steps=5, batch_size=8)
     n = len(run["val_loss"])
     assert n >= 2
     assert run["steps"] == [1 + 5 * k for k in range(1, n + 1)]
@@ -48,60 +45,26 @@ def test_records_chunks_and_learns():
 
 def test_stays_within_the_budget_by_the_last_chunk():
     # it stops before a chunk that would overrun, judging by the last chunk's time
-    x_val, y_val = _sampler(1)(16)
-    run = train_for_time(
-        _model(),
-        _sampler(),
-        seconds=0.5,
-        chunk_steps=2,
-        batch_size=4,
-        validation_data=(x_val, y_val),
-    )
+    run = _train(seconds=0.5, chunk_steps=2, batch_size=4)
     chunks = np.diff([0.0, *run["seconds"]])
     assert run["seconds"][-1] <= 0.5 + chunks.max() + 1e-9
 
 
 def test_target_stops_training_when_reached():
-    x_val, y_val = _sampler(1)(64)
-    run = train_for_time(
-        _model(lr=5e-2),
-        _sampler(),
-        seconds=20.0,
-        chunk_steps=5,
-        batch_size=16,
-        validation_data=(x_val, y_val),
-        target=0.05,
-    )
+    run = _train(lr=5e-2, n_val=64, seconds=20.0, chunk_steps=5, batch_size=16, target=0.05)
     assert run["reached_at"] == run["steps"][-1]
     assert run["val_loss"][-1] <= 0.05 < min(run["val_loss"][:-1], default=1.0)
     assert run["seconds"][-1] < 20.0
 
 
 def test_max_steps_gives_an_equal_number_of_steps():
-    x_val, y_val = _sampler(1)(16)
-    run = train_for_time(
-        _model(),
-        _sampler(),
-        seconds=30.0,
-        chunk_steps=4,
-        batch_size=4,
-        validation_data=(x_val, y_val),
-        max_steps=11,
-    )
+    run = _train(seconds=30.0, chunk_steps=4, batch_size=4, max_steps=11)
     assert run["steps"] == [5, 9, 11]  # the warm-up step, two chunks of 4, one of 2
     assert run["s_per_step"] > 0
 
 
 def test_divergence_stops_training():
-    x_val, y_val = _sampler(1)(16)
-    run = train_for_time(
-        _model(lr=1e6),
-        _sampler(),
-        seconds=5.0,
-        chunk_steps=5,
-        batch_size=8,
-        validation_data=(x_val, y_val),
-    )
+    run = _train(lr=1e6, seconds=5.0, chunk_steps=5, batch_size=8)
     assert run["diverged"]
     assert len(run["val_loss"]) <= 1
     assert math.isnan(run["best_val_loss"]) or run["best_val_loss"] >= 0
