@@ -62,6 +62,7 @@ _MODULES = (
     "layers",
     "models",
     "plots",
+    "profiling",
     "runtime",
     "student",
     "tasks",
