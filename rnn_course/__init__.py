@@ -50,6 +50,7 @@ _EXPORTS = {
     "sample_next": "rnn_course.decoding",
     "greedy": "rnn_course.decoding",
     "per_token_loss": "rnn_course.decoding",
+    "ner_tagger": "rnn_course.ner",
 }
 # subpackages and modules reachable as attributes: rnn_course.plots, rnn_course.data, ...
 _MODULES = (
@@ -61,6 +62,7 @@ _MODULES = (
     "gradients",
     "layers",
     "models",
+    "ner",
     "plots",
     "profiling",
     "runtime",
