@@ -41,6 +41,7 @@ __all__ = [
     "OKABE_ITO",
     "legibility_problems",
     "plot_confusion_matrix",
+    "plot_entity_spans",
     "plot_hidden_states",
     "plot_history",
     "plot_runs",
@@ -1018,4 +1019,138 @@ def plot_runs(
                 ax.set_ylim(*ylim)
         axes[1].legend(fontsize=COURSE_STYLE["legend.fontsize"])
         fig.suptitle(title, fontsize=COURSE_STYLE["axes.titlesize"])
+    return fig
+
+
+_SPAN_ROW_CHARS = 96  # characters of text per row of plot_entity_spans (monospace, 10 pt)
+_SPAN_CHAR_WIDTH = 0.088  # inches per character of that text
+
+
+def plot_entity_spans(
+    sentences: Sequence[tuple[Sequence[str], Sequence, Sequence]],
+    *,
+    title: str = "gold (above the words) and predicted (below) entities",
+    types: Sequence[str] | None = None,
+):
+    """Draw sentences with their gold entities above the words and predicted ones below.
+
+    Each entity is a coloured bar under (or over) its words, labelled with its type; a
+    predicted entity that matches a gold one exactly (same words, same type) is drawn solid,
+    a wrong one hatched. Long sentences wrap onto several rows.
+
+    Args:
+        sentences: ``(tokens, gold, predicted)`` triples; ``gold`` and ``predicted`` are lists
+            of ``(type, start, stop)`` spans over token positions, ``stop`` exclusive (as
+            :func:`rnn_course.ner.entity_spans` returns them).
+        title: the figure's title.
+        types: the entity types in legend order (default: those present, sorted).
+
+    Returns:
+        The figure.
+    """
+    where = "plot_entity_spans"
+    if isinstance(sentences, str) or not isinstance(sentences, Sequence) or not sentences:
+        raise TypeError(f"{where}: sentences must be a non-empty list of (tokens, gold, predicted)")
+    rows_per_sentence, layouts = [], []
+    for index, item in enumerate(sentences):
+        if not isinstance(item, Sequence) or isinstance(item, str) or len(item) != 3:
+            raise TypeError(f"{where}: sentence {index} must be a (tokens, gold, predicted) triple")
+        tokens, gold, predicted = item
+        if isinstance(tokens, str) or not tokens or not all(isinstance(t, str) for t in tokens):
+            raise TypeError(
+                f"{where}: sentence {index}'s tokens must be a non-empty list of strings"
+            )
+        for spans in (gold, predicted):
+            for span in spans:
+                if (
+                    len(span) != 3
+                    or not isinstance(span[0], str)
+                    or not 0 <= span[1] < span[2] <= len(tokens)
+                ):
+                    raise ValueError(
+                        f"{where}: sentence {index} has a span {span!r}; spans are (type, start, "
+                        f"stop) with 0 <= start < stop <= {len(tokens)} (the number of tokens)"
+                    )
+        # x position (in characters) and row of each token
+        positions, row, x = [], 0, 0
+        for token in tokens:
+            if x and x + len(token) > _SPAN_ROW_CHARS:
+                row, x = row + 1, 0
+            positions.append((row, x, len(token)))
+            x += len(token) + 1
+        layouts.append(positions)
+        rows_per_sentence.append(row + 1)
+    found = sorted({s[0] for _, g, p in sentences for s in [*g, *p]})
+    types = list(types) if types is not None else found
+    missing = set(found) - set(types)
+    if missing:
+        raise ValueError(f"{where}: types lacks {sorted(missing)}, which the spans use")
+    colors = {kind: OKABE_ITO[i % 7] for i, kind in enumerate(types)}
+
+    with style():
+        total_rows = sum(rows_per_sentence)
+        fig, axes = plt.subplots(
+            len(sentences),
+            1,
+            figsize=(
+                min(_MAX_FIG_WIDTH, 0.4 + _SPAN_CHAR_WIDTH * _SPAN_ROW_CHARS),
+                0.5 + 1.15 * total_rows + 0.35 * len(sentences),
+            ),
+            layout="constrained",
+            height_ratios=rows_per_sentence,
+            squeeze=False,
+        )
+        for ax, (tokens, gold, predicted), positions, n_rows in zip(
+            axes[:, 0], sentences, layouts, rows_per_sentence, strict=True
+        ):
+            gold_set = {tuple(s) for s in gold}
+            for (row, x, _), token in zip(positions, tokens, strict=True):
+                ax.text(
+                    x,
+                    -row,
+                    token,
+                    ha="left",
+                    va="center",
+                    fontsize=_TOKEN_FONTSIZE,
+                    family=_TOKEN_FONT,
+                )
+            for spans, offset, is_gold in ((gold, 0.3, True), (predicted, -0.3, False)):
+                for kind, start, stop in spans:
+                    right = tuple((kind, start, stop)) in gold_set
+                    # one bar per row the entity covers
+                    cells = positions[start:stop]
+                    for r in sorted({c[0] for c in cells}):
+                        on_row = [c for c in cells if c[0] == r]
+                        left, end = on_row[0][1], on_row[-1][1] + on_row[-1][2]
+                        ax.add_patch(
+                            Rectangle(
+                                (left - 0.2, -r + offset - 0.07),
+                                end - left + 0.4,
+                                0.14,
+                                facecolor=colors[kind] if (is_gold or right) else "white",
+                                edgecolor=colors[kind],
+                                hatch=None if (is_gold or right) else "///",
+                                lw=1.5,
+                            )
+                        )
+                    label_row = cells[0][0]
+                    ax.text(
+                        cells[0][1] - 0.2,
+                        -label_row + offset + (0.2 if is_gold else -0.2),
+                        kind,
+                        ha="left",
+                        va="center",
+                        fontsize=9,
+                        color=colors[kind],
+                        fontweight="bold",
+                    )
+            ax.set_xlim(-1, _SPAN_ROW_CHARS + 1)
+            ax.set_ylim(-(n_rows - 1) - 0.6, 0.6)
+            ax.axis("off")
+        axes[0, 0].set_title(title, fontsize=COURSE_STYLE["axes.titlesize"])
+        handles = [Rectangle((0, 0), 1, 1, facecolor=colors[k], edgecolor=colors[k]) for k in types]
+        labels = list(types)
+        handles.append(Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="black", hatch="///"))
+        labels.append("predicted, wrong")
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), frameon=False)
     return fig

@@ -749,3 +749,43 @@ def test_plot_runs_is_legible_and_draws_both_views():
 def test_plot_runs_bad_input(runs, title, error, words):
     with pytest.raises(error, match=words):
         plots.plot_runs(runs, title=title)
+
+
+# --- plot_entity_spans --------------------------------------------------------------------------
+
+_NER_TOKENS = (
+    "Japan began the defence of their Asian Cup title with a lucky 2-1 win against Syria".split()
+)
+
+
+def test_entity_spans_figure_is_legible_and_marks_wrong_predictions():
+    gold = [("LOC", 0, 1), ("MISC", 6, 8), ("LOC", 15, 16)]
+    predicted = [("LOC", 0, 1), ("ORG", 6, 8), ("PER", 15, 16)]
+    long = _NER_TOKENS * 2
+    fig = plots.plot_entity_spans(
+        [(_NER_TOKENS, gold, predicted), (long, [("LOC", 16, 17)], [])],
+        title="gold and predicted entities",
+    )
+    assert plots.legibility_problems(fig) == []
+    assert fig.get_size_inches()[0] <= 10
+    first = fig.axes[0]
+    hatched = [p for p in first.patches if p.get_hatch()]
+    assert len(hatched) == 2  # ORG and PER are wrong; LOC is right
+    assert len(first.patches) == 6
+    assert fig.axes[1].get_ylim()[0] < -1  # the long sentence wraps onto a second row
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    "sentences, kwargs, error, match",
+    [
+        ([], {}, TypeError, "non-empty"),
+        ([("a b", [], [])], {}, TypeError, "tokens"),
+        ([(["a"], [])], {}, TypeError, "triple"),
+        ([(["a"], [("PER", 0, 2)], [])], {}, ValueError, "stop"),
+        ([(["a"], [("PER", 0, 1)], [])], {"types": ["LOC"]}, ValueError, "lacks"),
+    ],
+)
+def test_entity_spans_figure_errors(sentences, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plots.plot_entity_spans(sentences, **kwargs)
