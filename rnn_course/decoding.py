@@ -8,8 +8,10 @@
   to the next instead of running the model again over the whole text so far.
 - :func:`per_token_loss`: the cross-entropy of each token of a held-out passage, in nats
   (which characters the model finds hard).
-
-Beam search for the sequence-to-sequence notebooks will join them here.
+- :func:`greedy_search`, :func:`beam_search`: whole output sequences from any one-step model
+  ``step(previous_ids, states) -> (logits, states)`` (a decoder), carrying its states from one
+  token to the next, for a batch of inputs at once; :func:`length_normalized` is the score beam
+  search ranks its finished hypotheses by.
 """
 
 from __future__ import annotations
@@ -22,7 +24,16 @@ import numpy as np
 
 from rnn_course.tasks import _generator, _positive_int
 
-__all__ = ["StatefulGenerator", "greedy", "per_token_loss", "sample_next", "softmax"]
+__all__ = [
+    "StatefulGenerator",
+    "beam_search",
+    "greedy",
+    "greedy_search",
+    "length_normalized",
+    "per_token_loss",
+    "sample_next",
+    "softmax",
+]
 
 
 # --- one token from logits ------------------------------------------------------------------
@@ -465,3 +476,193 @@ def per_token_loss(model, ids) -> np.ndarray:
     log_p = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
     losses = -np.take_along_axis(log_p, targets[..., None], axis=-1)[..., 0]
     return losses[0] if array.ndim == 1 else losses
+
+
+# --- whole sequences from a one-step decoder ------------------------------------------------
+
+
+def _check_search_args(function, step, states, start_id, end_id, max_length) -> tuple:
+    if not callable(step):
+        raise TypeError(
+            f"{function}: step must be a function step(previous_ids, states) -> (logits, "
+            f"states); got {type(step).__name__}."
+        )
+    if not isinstance(states, (list, tuple)) or not states:
+        raise TypeError(
+            f"{function}: states must be a non-empty list of arrays, one row per sequence (the "
+            f"decoder's initial states); got {type(states).__name__}."
+        )
+    states = [np.asarray(keras.ops.convert_to_numpy(s)) for s in states]
+    batch = states[0].shape[0] if states[0].ndim else 0
+    for index, state in enumerate(states):
+        if state.ndim == 0 or state.shape[0] != batch:
+            raise ValueError(
+                f"{function}: every state must have one row per sequence ({batch} rows, as the "
+                f"first); state {index} has shape {state.shape}."
+            )
+    if batch == 0:
+        raise ValueError(f"{function}: states hold no sequence (batch size 0).")
+    start_id = _positive_int(function, "start_id", start_id, 0)
+    end_id = _positive_int(function, "end_id", end_id, 0)
+    max_length = _positive_int(function, "max_length", max_length, 1)
+    return states, batch, start_id, end_id, max_length
+
+
+def _step_logits(function, step, ids, states, batch) -> tuple[np.ndarray, list, object]:
+    result = step(ids, states)
+    if not isinstance(result, (tuple, list)) or len(result) not in (2, 3):
+        raise TypeError(
+            f"{function}: step must return (logits, states) or (logits, states, extra); got "
+            f"{type(result).__name__}."
+        )
+    logits, new_states, *extra = result
+    logits = _check_logits(function, logits)
+    if logits.ndim != 2 or logits.shape[0] != batch:
+        raise ValueError(
+            f"{function}: step must return logits of shape (batch, vocab) = ({batch}, vocab); "
+            f"got shape {logits.shape}."
+        )
+    return logits, [np.asarray(keras.ops.convert_to_numpy(s)) for s in new_states], extra
+
+
+def _trim(tokens: np.ndarray, end_id: int) -> list[list[int]]:
+    """Each row up to (not including) its first ``end_id``."""
+    out = []
+    for row in tokens:
+        ends = np.flatnonzero(row == end_id)
+        out.append([int(t) for t in row[: ends[0] if ends.size else len(row)]])
+    return out
+
+
+def greedy_search(step, states, *, start_id, end_id, max_length, return_extra=False):
+    """The most likely token at every step, for a batch of sequences, one step at a time.
+
+    Starting from ``start_id`` and the given states, each step feeds the tokens chosen at the
+    previous step and the states the decoder returned, so the prefix is never read again. A
+    sequence is finished when it emits ``end_id``; the search stops when all are finished or
+    after ``max_length`` tokens.
+
+    Args:
+        step: ``step(previous_ids, states) -> (logits, new_states)`` or ``(logits,
+            new_states, extra)``: ``previous_ids`` int32 ``(batch,)``, ``logits`` ``(batch,
+            vocab)``, states a list of arrays with one row per sequence (constant inputs such
+            as encoder outputs may ride along as states and come back unchanged).
+        states: the initial states, a list of arrays ``(batch, ...)``.
+        start_id, end_id: the ids that start and end a sequence.
+        max_length: the most tokens generated per sequence (the end token counts).
+        return_extra: also return ``extra`` of each step, stacked on axis 1 (for example the
+            attention weights, ``(batch, steps, source_length)``).
+
+    Returns:
+        A list of token-id lists, one per sequence, without the start and end tokens (and the
+        stacked extras when ``return_extra``).
+    """
+    function = "greedy_search"
+    states, batch, start_id, end_id, max_length = _check_search_args(
+        function, step, states, start_id, end_id, max_length
+    )
+    previous = np.full(batch, start_id, "int32")
+    tokens = np.full((batch, max_length), end_id, "int64")
+    finished = np.zeros(batch, bool)
+    extras = []
+    for t in range(max_length):
+        logits, states, extra = _step_logits(function, step, previous, states, batch)
+        chosen = np.where(finished, end_id, np.argmax(logits, axis=-1))
+        tokens[:, t] = chosen
+        if return_extra:
+            extras.append(np.asarray(keras.ops.convert_to_numpy(extra[0])) if extra else None)
+        finished |= chosen == end_id
+        if finished.all():
+            break
+        previous = chosen.astype("int32")
+    result = _trim(tokens, end_id)
+    if not return_extra:
+        return result
+    stacked = None if not extras or extras[0] is None else np.stack(extras, axis=1)
+    return result, stacked
+
+
+def length_normalized(log_prob, length, alpha=1.0):
+    """A hypothesis's score for ranking: ``log P(y) / length ** alpha``.
+
+    A sum of log-probabilities falls with every token, so raw scores favour short outputs;
+    dividing by the length (``alpha = 1``) compares the mean log-probability per token,
+    ``alpha = 0`` keeps the raw sum. ``length`` counts the generated tokens, the end token
+    included.
+    """
+    length = np.asarray(length, dtype="float64")
+    if np.any(length < 1):
+        raise ValueError(f"length_normalized: lengths must be >= 1, got {length.min()}.")
+    return np.asarray(log_prob, dtype="float64") / length ** float(alpha)
+
+
+def beam_search(
+    step, states, *, start_id, end_id, max_length, beam_width=4, alpha=1.0, return_scores=False
+):
+    """Beam search for a batch of sequences, carrying the decoder's states step by step.
+
+    Each sequence keeps its ``beam_width`` most probable partial outputs (by the sum of the
+    log-probabilities of their tokens). At every step each is extended by every token of the
+    vocabulary, and the ``beam_width`` best of the ``beam_width x vocab`` extensions survive;
+    their states are the states of the beams they extend. A beam that emitted ``end_id`` is
+    finished and keeps its score. At the end the beam with the best
+    :func:`length_normalized` score wins. With ``beam_width=1`` this is :func:`greedy_search`.
+
+    All ``batch x beam_width`` beams run through ``step`` together, as one batch.
+
+    Args:
+        step, states, start_id, end_id, max_length: as in :func:`greedy_search`.
+        beam_width: beams per sequence, >= 1.
+        alpha: the length normalisation's exponent (0: rank by the raw log-probability).
+        return_scores: also return each winner's total log-probability.
+
+    Returns:
+        A list of token-id lists, one per sequence (without start and end tokens), and, with
+        ``return_scores``, a float64 array of their log-probabilities.
+    """
+    function = "beam_search"
+    states, batch, start_id, end_id, max_length = _check_search_args(
+        function, step, states, start_id, end_id, max_length
+    )
+    k = _positive_int(function, "beam_width", beam_width, 1)
+    if isinstance(alpha, bool) or not isinstance(alpha, Real) or not math.isfinite(alpha):
+        raise TypeError(f"{function}: alpha must be a finite number, got {alpha!r}.")
+    states = [np.repeat(s, k, axis=0) for s in states]  # row b * k + j: beam j of sequence b
+    scores = np.full((batch, k), -np.inf)
+    scores[:, 0] = 0.0  # all beams start equal: expand only the first
+    tokens = np.zeros((batch, k, 0), "int64")
+    finished = np.zeros((batch, k), bool)
+    lengths = np.zeros((batch, k), "int64")
+    previous = np.full(batch * k, start_id, "int32")
+    rows = np.arange(batch)[:, None]
+    for _ in range(max_length):
+        logits, new_states, _ = _step_logits(function, step, previous, states, batch * k)
+        vocab = logits.shape[-1]
+        if vocab < k:
+            raise ValueError(
+                f"{function}: beam_width {k} is larger than the vocabulary ({vocab} tokens)."
+            )
+        z = logits - logits.max(axis=-1, keepdims=True)
+        log_p = (z - np.log(np.exp(z).sum(axis=-1, keepdims=True))).reshape(batch, k, vocab)
+        done = np.full(vocab, -np.inf)
+        done[end_id] = 0.0  # a finished beam has one continuation, at no cost
+        log_p = np.where(finished[..., None], done, log_p)
+        candidates = (scores[..., None] + log_p).reshape(batch, k * vocab)
+        best = np.argsort(-candidates, axis=-1, kind="stable")[:, :k]
+        parent, token = best // vocab, best % vocab
+        scores = np.take_along_axis(candidates, best, axis=-1)
+        was_finished = np.take_along_axis(finished, parent, axis=-1)
+        lengths = np.take_along_axis(lengths, parent, axis=-1) + ~was_finished
+        tokens = np.concatenate([tokens[rows, parent], token[..., None]], axis=-1)
+        finished = was_finished | (token == end_id)
+        flat_parent = (rows * k + parent).reshape(-1)
+        states = [s[flat_parent] for s in new_states]
+        previous = token.reshape(-1).astype("int32")
+        if finished.all():
+            break
+    ranked = np.where(np.isfinite(scores), length_normalized(scores, lengths, alpha), -np.inf)
+    winner = np.argmax(ranked, axis=-1)
+    result = _trim(tokens[np.arange(batch), winner], end_id)
+    if return_scores:
+        return result, scores[np.arange(batch), winner]
+    return result

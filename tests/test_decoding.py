@@ -4,7 +4,10 @@ import pytest
 
 from rnn_course.decoding import (
     StatefulGenerator,
+    beam_search,
     greedy,
+    greedy_search,
+    length_normalized,
     per_token_loss,
     sample_next,
     softmax,
@@ -194,3 +197,75 @@ def test_per_token_loss_is_the_cross_entropy_of_each_next_token(trained):
     np.testing.assert_allclose(per_token_loss(model, ids[1]), losses[1], atol=1e-5)
     p = full_model_distribution(model, ids[0, :4])
     np.testing.assert_allclose(losses[0, 3], -np.log(p[ids[0, 4]]), atol=1e-5)
+
+
+# --- whole sequences from a one-step decoder: greedy and beam search ---------------------------
+
+
+def _toy_step(table):
+    """A decoder whose next-token logits depend only on the previous token: table[prev]."""
+
+    def step(previous, states):
+        return table[np.asarray(previous)], [states[0] + 1]
+
+    return step
+
+
+def test_beam_search_finds_a_better_sequence_than_greedy():
+    # from START (0): greedy takes 2 (p 0.6) and then must pay for a 3-way split;
+    # beam search finds 1 (p 0.4) followed by END (p 1.0).
+    log = np.log
+    table = np.full((5, 5), -1e9)
+    table[0, [1, 2]] = log([0.4, 0.6])
+    table[1, 4] = 0.0
+    table[2, [1, 3, 4]] = log([1 / 3, 1 / 3, 1 / 3])
+    table[3, 4] = 0.0
+    step = _toy_step(table)
+    states = [np.zeros((1, 1))]
+    kwargs = dict(start_id=0, end_id=4, max_length=5)
+    assert greedy_search(step, states, **kwargs) == [[2, 1]]
+    assert beam_search(step, states, beam_width=2, alpha=0.0, **kwargs) == [[1]]
+    assert beam_search(step, states, beam_width=1, **kwargs) == [[2, 1]]
+    tokens, scores = beam_search(
+        step, states, beam_width=2, alpha=0.0, return_scores=True, **kwargs
+    )
+    assert scores[0] == pytest.approx(np.log(0.4))
+
+
+def test_search_errors():
+    step = _toy_step(np.zeros((3, 3)))
+    with pytest.raises(TypeError, match="step must be a function"):
+        greedy_search(None, [np.zeros((1, 1))], start_id=0, end_id=1, max_length=3)
+    with pytest.raises(ValueError, match="one row per sequence"):
+        greedy_search(
+            step, [np.zeros((2, 1)), np.zeros((3, 1))], start_id=0, end_id=1, max_length=3
+        )
+    with pytest.raises(ValueError, match="larger than the vocabulary"):
+        beam_search(step, [np.zeros((1, 1))], start_id=0, end_id=1, max_length=3, beam_width=4)
+    with pytest.raises(ValueError, match="max_length must be >= 1"):
+        beam_search(step, [np.zeros((1, 1))], start_id=0, end_id=1, max_length=0)
+
+
+def test_greedy_search_carries_the_states_and_returns_extras():
+    table = np.full((4, 4), -5.0)
+    table[0, 1] = table[1, 2] = table[2, 3] = 0.0  # 0 -> 1 -> 2 -> END (3)
+    seen = []
+
+    def step(previous, states):
+        seen.append(states[0][:, 0].tolist())
+        return table[previous], [states[0] + 1], np.asarray(previous)[:, None] * 1.0
+
+    tokens, extra = greedy_search(
+        step, [np.zeros((2, 1))], start_id=0, end_id=3, max_length=10, return_extra=True
+    )
+    assert tokens == [[1, 2], [1, 2]]
+    assert seen == [[0, 0], [1, 1], [2, 2]]  # each step gets the states the last returned
+    assert extra.shape == (2, 3, 1) and extra[0, :, 0].tolist() == [0, 1, 2]
+    assert greedy_search(step, [np.zeros((1, 1))], start_id=0, end_id=3, max_length=1) == [[1]]
+
+
+def test_length_normalized():
+    np.testing.assert_allclose(length_normalized([-4.0, -6.0], [2, 4]), [-2.0, -1.5])
+    np.testing.assert_allclose(length_normalized(-6.0, 4, alpha=0.0), -6.0)
+    with pytest.raises(ValueError, match="lengths must be >= 1"):
+        length_normalized(-1.0, 0)
