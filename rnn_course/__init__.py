@@ -51,9 +51,15 @@ _EXPORTS = {
     "greedy": "rnn_course.decoding",
     "per_token_loss": "rnn_course.decoding",
     "ner_tagger": "rnn_course.ner",
+    "greedy_search": "rnn_course.decoding",
+    "beam_search": "rnn_course.decoding",
+    "BahdanauAttention": "rnn_course.attention",
+    "translation_model": "rnn_course.seq2seq",
+    "Translator": "rnn_course.seq2seq",
 }
 # subpackages and modules reachable as attributes: rnn_course.plots, rnn_course.data, ...
 _MODULES = (
+    "attention",
     "autodiff",
     "checks",
     "data",
@@ -66,6 +72,7 @@ _MODULES = (
     "plots",
     "profiling",
     "runtime",
+    "seq2seq",
     "student",
     "tasks",
     "training",
