@@ -12,9 +12,10 @@ milliseconds of one forward pass (``predict_on_batch``) and one training step
 (``train_on_batch``, SGD on a mean squared error), traced first and not timed then, over two
 sweeps: every T of ``--lengths`` at batch ``--batch``, and every batch size of
 ``--batch-sizes`` at T = ``--length``. Then, per layer, how the training step's time grows
-along each sweep (the factor from the smallest to the largest value, and the log-log slope
-between the last two: 1 = linear, 2 = quadratic). Run it alone on the machine: timings taken
-while something else runs are not comparable. Set KERAS_BACKEND to compare backends.
+along each sweep (the factor from the smallest to the largest value, and the log-log slope, least
+squares over the last three values: 1 = linear, 2 = quadratic). Run it alone on the machine:
+timings taken while something else runs are not comparable. Set KERAS_BACKEND to compare
+backends.
 """
 
 from __future__ import annotations

@@ -21,7 +21,6 @@ Tests never assert on these times (they depend on the machine and on what else r
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
@@ -139,8 +138,11 @@ def growth(rows: Sequence[Mapping], *, layer: str, over: str, key: str = "train_
 
     Returns:
         ``{"x": [...], "ms": [...], "factor": ms at the largest x / ms at the smallest,
-        "slope": the log-log slope between the last two points}``. A slope of 1 means the
-        time doubles when ``x`` doubles; 0 means it does not change; 2 means it quadruples.
+        "slope": the least-squares slope of log(ms) against log(x) over the last three points
+        (two if there are only two)}``. A slope of 1 means the time doubles when ``x``
+        doubles; 0 means it does not change; 2 means it quadruples. The smallest values are
+        left out of the slope when there are more than three, since a fixed cost per call
+        (launching the step) hides how the work grows there.
 
     Raises:
         ValueError: ``over`` or ``key`` is not one of the names above, or the table has fewer
@@ -166,7 +168,8 @@ def growth(rows: Sequence[Mapping], *, layer: str, over: str, key: str = "train_
         )
     x = [r[over] for r in mine]
     ms = [float(r[key]) for r in mine]
-    slope = math.log(ms[-1] / ms[-2]) / math.log(x[-1] / x[-2])
+    log_x, log_ms = np.log(x[-3:]), np.log(ms[-3:])
+    slope = float(np.polyfit(log_x, log_ms, 1)[0])
     return {"x": x, "ms": ms, "factor": ms[-1] / ms[0], "slope": slope}
 
 

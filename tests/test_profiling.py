@@ -56,7 +56,9 @@ def test_growth_reads_the_factor_and_the_last_slope():
     g = growth(rows, layer="L", over="T")
     assert g["x"] == [16, 64, 256]  # the batch-1 row belongs to the other sweep
     assert g["factor"] == pytest.approx(8.0)
-    assert g["slope"] == pytest.approx(1.0)  # 4x the time for 4x the length
+    assert g["slope"] == pytest.approx(0.75)  # least squares over 16, 64, 256: 8x for 16x
+    longer = growth(_rows([(4, 5.0), (16, 1.0), (64, 4.0), (256, 16.0)]), layer="L", over="T")
+    assert longer["slope"] == pytest.approx(1.0)  # the first point is left out of the slope
     assert growth(rows, layer="L", over="T", key="forward_ms")["factor"] == pytest.approx(8.0)
     by_batch = growth(_rows([(1, 3.0), (128, 3.0)], over="batch"), layer="L", over="batch")
     assert by_batch["slope"] == pytest.approx(0.0)
