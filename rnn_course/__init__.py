@@ -60,6 +60,7 @@ _EXPORTS = {
 # subpackages and modules reachable as attributes: rnn_course.plots, rnn_course.data, ...
 _MODULES = (
     "attention",
+    "audio",
     "autodiff",
     "checks",
     "data",
