@@ -1022,8 +1022,8 @@ def plot_runs(
     return fig
 
 
-_SPAN_ROW_CHARS = 96  # characters of text per row of plot_entity_spans (monospace, 10 pt)
-_SPAN_CHAR_WIDTH = 0.088  # inches per character of that text
+_SPAN_ROW_CHARS = 86  # characters of text per row of plot_entity_spans (monospace, 10 pt)
+_SPAN_CHAR_WIDTH = 0.098  # inches per character of that text (a glyph is about 0.085)
 
 
 def plot_entity_spans(
