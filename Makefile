@@ -21,6 +21,9 @@ MATHJAX_VERSION := 3.2.2
 MATHJAX_SHA256 := 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09
 MATHJAX_STAMP := $(SITE)/mathjax-$(MATHJAX_VERSION).stamp
 JUPYTER_ARGS ?=
+# pytest processes for `make test` / `make test-jax` (pytest-xdist; each notebook stays whole in
+# one). 2 suits a 2-core machine; TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= 2
 ifeq ($(shell id -u 2>/dev/null),0)
   JUPYTER_ARGS += --allow-root
 endif
@@ -45,12 +48,12 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 test: lint
-	RNN_COURSE_MODE=fast $(PY) -m pytest
+	RNN_COURSE_MODE=fast $(PY) -m pytest -n $(TEST_WORKERS)
 
 # The unit tests again on the JAX backend: the course's layers, checks and helpers are
 # backend-neutral (keras.ops), and this keeps it so. The notebooks' own tests run once, above.
 test-jax: $(STAMP)
-	KERAS_BACKEND=jax RNN_COURSE_MODE=fast $(PY) -m pytest -q tests \
+	KERAS_BACKEND=jax RNN_COURSE_MODE=fast $(PY) -m pytest -n $(TEST_WORKERS) -q tests \
 		--ignore=tests/test_notebooks.py --ignore=tests/test_nbgrader.py \
 		--ignore=tests/test_packaging.py
 

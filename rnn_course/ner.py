@@ -29,6 +29,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from rnn_course.batching import length_batches, shapes_open_from_the_start
+
 __all__ = [
     "CASING_CLASSES",
     "PAD",
@@ -360,34 +362,6 @@ def map_entity_types(tags: Sequence[str], mapping: Mapping[str, str | None]) -> 
     return result
 
 
-def length_batches(
-    lengths: Sequence[int],
-    batch_size: int,
-    rng: np.random.Generator | None = None,
-    chunk_batches: int = 50,
-) -> list[np.ndarray]:
-    """Index batches of sentences of similar length (less padding per batch).
-
-    With ``rng``: chunks of ``chunk_batches * batch_size`` random sentences, each sorted by
-    length and cut into batches, and the batches shuffled; a new order every call. Without:
-    all sentences sorted by length (for evaluation). Every index appears exactly once.
-    """
-    batch_size = _check_positive_int("length_batches", "batch_size", batch_size)
-    chunk_batches = _check_positive_int("length_batches", "chunk_batches", chunk_batches)
-    lengths = np.asarray(lengths)
-    if lengths.ndim != 1 or not len(lengths):
-        raise ValueError("length_batches: lengths must be a non-empty list of sentence lengths.")
-    index = np.arange(len(lengths)) if rng is None else rng.permutation(len(lengths))
-    size = len(index) if rng is None else chunk_batches * batch_size
-    for start in range(0, len(index), size):
-        part = slice(start, start + size)
-        index[part] = index[part][np.argsort(lengths[index[part]], kind="stable")]
-    batches = [index[i : i + batch_size] for i in range(0, len(index), batch_size)]
-    if rng is not None:
-        batches = [batches[i] for i in rng.permutation(len(batches))]
-    return batches
-
-
 # --- the model --------------------------------------------------------------------------------
 
 
@@ -698,7 +672,13 @@ class SentenceBatches(keras.utils.PyDataset):
         self.order = np.concatenate(self.batches)
 
     def on_epoch_end(self):
-        self.batches = length_batches(self.lengths, self.batch_size, self.rng)
+        batches = length_batches(self.lengths, self.batch_size, self.rng)
+        self.batches = shapes_open_from_the_start(batches, lambda rows: (self._width(rows),))
+
+    def _width(self, rows) -> int:
+        """The padded length of the batch of sentences ``rows``."""
+        multiple = self.length_multiple
+        return -(-int(self.lengths[rows].max()) // multiple) * multiple
 
     def __len__(self):
         return len(self.batches)
@@ -712,7 +692,7 @@ class SentenceBatches(keras.utils.PyDataset):
             tags=None if self.tags is None else [self.tags[i] for i in chosen],
             tag_ids=self.tag_ids,
             max_word_length=self.max_word_length,
-            length=-(-self.lengths[chosen].max() // self.length_multiple) * self.length_multiple,
+            length=self._width(chosen),
             word_dropout=self.word_dropout,
             rng=self.rng,
         )

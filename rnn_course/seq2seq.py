@@ -30,6 +30,7 @@ import numpy as np
 from keras import ops
 
 from rnn_course.attention import BahdanauAttention
+from rnn_course.batching import length_batches, shapes_open_from_the_start
 from rnn_course.decoding import beam_search, greedy_search
 from rnn_course.layers._validate import check_units
 
@@ -245,8 +246,10 @@ class TranslationBatches(keras.utils.PyDataset):
     longest source, and :func:`teacher_forcing` of the targets. Pairs are grouped by length so
     that a batch holds little padding (a recurrent layer on a CPU steps through the padding
     too): with a seed, each pass draws a new random order, sorts chunks of ``50 * batch_size``
-    pairs by length, cuts them into batches and shuffles the batches; without one, the pairs
-    are sorted by length once (for evaluation).
+    pairs by length, cuts them into batches and shuffles the batches
+    (:func:`rnn_course.batching.length_batches`); without one, the pairs are sorted by length
+    once (for evaluation). Within each epoch the first two batches differ in both lengths, so
+    that Keras keeps both time axes open (:func:`rnn_course.batching.shapes_open_from_the_start`).
 
     Args:
         sources, targets: lists of id arrays (sources with their ``[END]``, targets without
@@ -265,40 +268,47 @@ class TranslationBatches(keras.utils.PyDataset):
                 f"TranslationBatches: sources and targets must be non-empty and of the same "
                 f"length; got {len(sources)} and {len(targets)}."
             )
+        if steps is not None and (
+            isinstance(steps, bool) or not isinstance(steps, Integral) or steps < 1
+        ):
+            raise ValueError(
+                f"TranslationBatches: steps must be None or an integer >= 1, got {steps!r}."
+            )
         self.sources, self.targets = list(sources), list(targets)
         self.batch_size = int(batch_size)
         self.rng = None if seed is None else np.random.default_rng(seed)
         self.lengths = np.array([len(s) + len(t) for s, t in zip(sources, targets, strict=True)])
-        self._queue: list[np.ndarray] = []
-        self._fixed = None if self.rng is not None else self._batches()
-        if self._fixed is not None:  # evaluation: every pair once
-            self.steps = len(self._fixed)
+        self.source_lengths = np.array([len(s) for s in self.sources])
+        self.target_lengths = np.array([len(t) for t in self.targets])
+        self._stream: list[np.ndarray] = []  # this epoch's batches first, then what follows
+        if self.rng is None:  # evaluation: every pair once
+            self.steps = math.ceil(len(self.sources) / self.batch_size)
         else:
             self.steps = steps if steps is not None else math.ceil(len(self.sources) / batch_size)
+        self._open_epoch()
 
-    def _batches(self) -> list[np.ndarray]:
-        n = len(self.sources)
-        index = np.arange(n) if self.rng is None else self.rng.permutation(n)
-        size = n if self.rng is None else 50 * self.batch_size
-        for start in range(0, n, size):
-            part = slice(start, start + size)
-            index[part] = index[part][np.argsort(self.lengths[index[part]], kind="stable")]
-        batches = [index[i : i + self.batch_size] for i in range(0, n, self.batch_size)]
-        if self.rng is not None:
-            batches = [batches[i] for i in self.rng.permutation(len(batches))]
-        return batches
+    def _shape(self, rows) -> tuple[int, int]:
+        """The padded (source, decoder) lengths of the batch of pairs ``rows``."""
+        return int(self.source_lengths[rows].max()), int(self.target_lengths[rows].max()) + 1
+
+    def _open_epoch(self) -> None:
+        while len(self._stream) < self.steps:  # a new pass through the data when needed
+            self._stream += length_batches(self.lengths, self.batch_size, self.rng)
+        epoch = shapes_open_from_the_start(self._stream[: self.steps], self._shape)
+        self._stream[: self.steps] = epoch
+
+    def on_epoch_end(self):
+        if self.rng is not None:  # the next epoch continues the stream of batches
+            del self._stream[: self.steps]
+            self._open_epoch()
 
     def __len__(self) -> int:
         return self.steps
 
     def __getitem__(self, i):
-        if self._fixed is not None:
-            rows = self._fixed[i]
-        else:
-            if not self._queue:
-                self._queue = self._batches()[::-1]
-            rows = self._queue.pop()
-        return self.batch(rows)
+        if not 0 <= i < self.steps:
+            raise IndexError(f"TranslationBatches: batch {i} of {self.steps}.")
+        return self.batch(self._stream[i])
 
     def batch(self, rows):
         """The arrays of the pairs ``rows``: ``((source, decoder_inputs), labels)``."""

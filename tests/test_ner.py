@@ -217,20 +217,6 @@ def test_map_entity_types():
         ner.map_entity_types(["B-event"], ner.WNUT_TO_CONLL)
 
 
-def test_length_batches_cover_every_sentence_once():
-    lengths = np.random.default_rng(0).integers(1, 50, size=103)
-    for rng in (None, np.random.default_rng(1)):
-        batches = ner.length_batches(lengths, 10, rng, chunk_batches=3)
-        assert sorted(np.concatenate(batches)) == list(range(103))
-        assert max(len(b) for b in batches) == 10
-    sorted_batches = ner.length_batches(lengths, 10)
-    assert list(lengths[np.concatenate(sorted_batches)]) == sorted(lengths)
-    with pytest.raises(ValueError, match="batch_size"):
-        ner.length_batches(lengths, 0)
-    with pytest.raises(ValueError, match="non-empty"):
-        ner.length_batches([], 4)
-
-
 def test_sentence_batches(vocabularies):
     words, chars = vocabularies
     data = ner.SentenceBatches(
@@ -243,6 +229,32 @@ def test_sentence_batches(vocabularies):
     assert set(x) == {"words", "chars", "casing"} and x["words"].shape == (3, 4)
     (x,) = ner.SentenceBatches(SENTENCES, words, chars, batch_size=3, length_multiple=8)[0]
     assert x["words"].shape == (3, 8) and x["chars"].shape == (3, 8, 20)
+
+
+def test_sentence_batches_train_when_the_first_two_batches_are_alike(vocabularies):
+    # Sentences of 4, 2 and 1 words: random batches of 2 often start with two batches of the same
+    # length, which would fix Keras's time axis (rnn_course/batching.py says more).
+    words, chars = vocabularies
+    sentences = [SENTENCES[k % 3] for k in range(24)]
+    tags = [TAGS[k % 3] for k in range(24)]
+    model = ner.ner_tagger(len(words), len(TAG_IDS), units=4, word_dim=4, n_chars=None)
+    model.compile(
+        optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    )
+    for seed in range(4):
+        data = ner.SentenceBatches(
+            sentences,
+            words,
+            chars,
+            tags=tags,
+            tag_ids=TAG_IDS,
+            batch_size=2,
+            rng=np.random.default_rng(seed),
+            inputs=model.get_layer("token_features").input_names,
+        )
+        widths = [data[i][0]["words"].shape[1] for i in range(2)]
+        assert widths[0] != widths[1]
+        model.fit(data, epochs=2, verbose=0)
 
 
 # --- the layers and the model -----------------------------------------------------------------

@@ -114,6 +114,24 @@ def test_batches_group_by_length():
     assert padding < 0.35  # random batches would hold about half padding
     with pytest.raises(ValueError, match="same length"):
         TranslationBatches(sources, targets[:3], 8)
+    with pytest.raises(ValueError, match="steps"):
+        TranslationBatches(sources, targets, 8, steps=0, seed=0)
+
+
+def test_batches_continue_over_epochs_and_keep_keras_time_axes_open():
+    # lengths 2 and 3 only: two random batches are often alike, and Keras would then fix an axis
+    sources = [np.full(2 + k % 2, 5, "int32") for k in range(60)]
+    targets = [np.full(2 + k // 30, 6, "int32") for k in range(60)]
+    batches = TranslationBatches(sources, targets, 6, seed=1)  # one pass (10 batches) an epoch
+    rows = []
+    for _ in range(3):
+        first, second = (batches[i][0] for i in range(2))
+        assert all(a.shape[1] != b.shape[1] for a, b in zip(first, second, strict=True))
+        rows.append(np.concatenate([batches._stream[i] for i in range(len(batches))]))
+        batches.on_epoch_end()
+    for epoch in rows:  # every pair once per pass, in a new order each time
+        assert sorted(epoch) == list(range(60))
+    assert rows[0].tolist() != rows[1].tolist()
 
 
 # --- models and decoding ------------------------------------------------------------------------
