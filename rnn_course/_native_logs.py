@@ -11,6 +11,7 @@ a block runs and writes back every line that is *not* such a message, so nothing
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import sys
@@ -53,3 +54,21 @@ def filter_native_logs() -> Iterator[None]:
             kept = [line for line in text.splitlines() if line.strip() and not is_noise(line)]
             if kept:
                 print("\n".join(kept), file=sys.stderr)
+
+
+class _NotRetracing(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+def quiet_retracing_warnings() -> None:
+    """Drop TensorFlow's "N out of the last M calls ... triggered tf.function retracing" warning.
+
+    Keras compiles ``predict_on_batch`` once per input shape; a decoder called on batches of
+    different lengths (e.g. ``seq2seq.Translator``) retraces a few times on purpose, and the
+    warning, written into the notebook's output, is not the student's concern. Every other
+    message of the ``tensorflow`` logger is kept. Idempotent.
+    """
+    logger = logging.getLogger("tensorflow")
+    if not any(isinstance(f, _NotRetracing) for f in logger.filters):
+        logger.addFilter(_NotRetracing())

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from rnn_course._native_logs import filter_native_logs
+from rnn_course._native_logs import filter_native_logs, quiet_retracing_warnings
 
 MODES = ("full", "fast")
 MODE_VARIABLE = "RNN_COURSE_MODE"
@@ -157,7 +157,8 @@ def setup(seed: int = DEFAULT_SEED, *, verbose: bool = True) -> str:
     """Prepare a notebook: check the mode, seed every generator, print the environment.
 
     Call it before importing Keras in a notebook: it loads Keras (and TensorFlow) itself with
-    TensorFlow's native start-up log lines filtered out, so the student sees one line.
+    TensorFlow's native start-up log lines filtered out, so the student sees one line, and
+    TensorFlow's warning about retracing a function for new input shapes silenced.
 
     Args:
         seed: the seed for Python, NumPy and Keras (and so the backend).
@@ -185,6 +186,7 @@ def setup(seed: int = DEFAULT_SEED, *, verbose: bool = True) -> str:
         import keras
 
         keras.ops.convert_to_numpy(keras.ops.zeros((1,)))  # the backend's first op probes CUDA
+    quiet_retracing_warnings()
     if verbose:
         print(line)
     return mode

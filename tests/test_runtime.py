@@ -48,3 +48,20 @@ def test_setup_prints_one_line_and_seeds_everything(monkeypatch, capsys):
     np.testing.assert_array_equal(first[0], second[0])
     np.testing.assert_array_equal(first[1], second[1])
     assert capsys.readouterr().out == ""
+
+
+def test_retracing_warning_is_dropped_and_other_tensorflow_warnings_kept(caplog):
+    import logging
+
+    from rnn_course._native_logs import quiet_retracing_warnings
+
+    quiet_retracing_warnings()
+    quiet_retracing_warnings()  # idempotent: one filter
+    logger = logging.getLogger("tensorflow")
+    with caplog.at_level(logging.WARNING, logger="tensorflow"):
+        logger.warning(
+            "5 out of the last 22 calls to <function f> triggered tf.function retracing."
+        )
+        logger.warning("something else")
+    assert [r.getMessage() for r in caplog.records] == ["something else"]
+    assert sum(type(f).__name__ == "_NotRetracing" for f in logger.filters) == 1
