@@ -1,7 +1,7 @@
 # The course's commands. Each creates or updates the virtual environment .venv first.
 #   make lab    - install the course and open JupyterLab (student/ to work in, notebooks/ solved)
 #   make test   - lint, unit tests, and every notebook run by nbval in fast mode
-#   make test-jax - the unit tests again on the JAX backend (CI runs both)
+#   make test-jax - the backend's unit tests again on JAX (CI runs both)
 #   make site   - the course website from the notebooks' stored outputs, in build/site/html
 #   make site-test - that site checked page by page in a real Chromium, offline
 # More: make install, make student, make execute, make benchmark, make clean.
