@@ -48,7 +48,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 test: lint
-	RNN_COURSE_MODE=fast $(PY) -m pytest -n $(TEST_WORKERS)
+	RNN_COURSE_MODE=fast $(PY) -m pytest -n $(TEST_WORKERS) --no-loadscope-reorder
 
 # The unit tests again on the JAX backend: the course's layers, models, decoding and helpers
 # are backend-neutral (keras.ops), and this keeps it so. Left out: what does not touch the

@@ -35,3 +35,14 @@ def pytest_terminal_summary(terminalreporter):
     for path, seconds in sorted(_SECONDS.items(), key=lambda item: -item[1]):
         terminalreporter.write_line(f"{seconds:7.1f} s  {100 * seconds / total:5.1f} %  {path}")
     terminalreporter.write_line(f"{total:7.1f} s  100.0 %  in all")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The notebooks and nbgrader's test (the longest units of work) first, in their order.
+
+    With ``-n 2`` (``make test``) each worker takes whole files; started first, the long ones
+    no longer leave one worker running a notebook alone at the end while the other is idle.
+    ``make test`` passes ``--no-loadscope-reorder`` so that pytest-xdist keeps this order.
+    """
+    heavy = {"test_nbgrader.py"}
+    items.sort(key=lambda item: 0 if item.path.suffix == ".ipynb" or item.path.name in heavy else 1)
