@@ -1,0 +1,129 @@
+"""How fast each encoder-decoder layout learns Spanish->English, per training step.
+
+    python benchmarks/translation_output_paths.py [--steps 400] [--models plain ...]
+
+Notebook 09's data (Tatoeba pairs of <= 15 tokens, the seeded split by Spanish sentence,
+vocabularies of 12,000 Spanish and 8,000 English ids) and its batches (64 pairs of similar
+length, seed 1), the same batches for every model. Each model is trained with Adam 1e-3 for
+``--steps`` batches; the table gives the teacher-forced validation loss (nats/token) after each
+quarter of them, and the milliseconds per step. The models differ only in the decoder's output
+path, each a few lines longer than the last:
+
+- ``plain``: ``seq2seq.translation_model(attention=False)`` (GRU -> Dense tanh -> logits);
+- ``bahdanau``: ``seq2seq.translation_model(attention=True)`` (attention inside the decoder);
+- ``plain+ln``: GRU -> LayerNorm -> logits;
+- ``bahdanau+ln``: attention inside the decoder, [s_t; c_t] -> Dense tanh -> LayerNorm -> logits;
+- ``after+ln``: the additive attention after the decoder GRU (its query is s_t, not s_{t-1}, as
+  Luong et al. 2015 place it), [s_t; c_t] -> Dense tanh -> LayerNorm -> logits;
+- ``after+residual+ln``: LayerNorm(s_t + W c_t) -> logits;
+- ``after+residual+ln+256``: the same with embeddings of 256.
+
+Run it alone on the machine: timings taken while something else runs are not comparable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import rnn_course
+
+rnn_course.setup(seed=0, verbose=False)
+
+import keras  # noqa: E402
+from keras import layers, ops  # noqa: E402
+
+from rnn_course import seq2seq  # noqa: E402
+from rnn_course.data import load_spa_eng  # noqa: E402
+
+
+def data(max_tokens: int = 15):
+    examples = []
+    for english, spanish in load_spa_eng():
+        source, target = seq2seq.tokenize(spanish), seq2seq.tokenize(english)
+        if len(source) <= max_tokens and len(target) <= max_tokens:
+            examples.append((source, target))
+    train, validation, _ = seq2seq.split_by_source(
+        examples, n_test=2_000, n_validation=2_000, seed=0
+    )
+    source_vocab = seq2seq.Vocabulary.from_corpus([x[0] for x in train], 12_000)
+    target_vocab = seq2seq.Vocabulary.from_corpus([x[1] for x in train], 8_000)
+
+    def ids(split):
+        return (
+            [source_vocab.encode(x[0], end=True) for x in split],
+            [target_vocab.encode(x[1]) for x in split],
+        )
+
+    return ids(train), ids(validation), len(source_vocab), len(target_vocab)
+
+
+def layout(n_source, n_target, *, attention, norm, residual=False, embed=128, units=256):
+    """Encoder GRU; decoder GRU; then the output path named by the arguments."""
+    source = keras.Input((None,), dtype="int32")
+    previous = keras.Input((None,), dtype="int32")
+    embedded = layers.Embedding(n_source, embed, mask_zero=True)(source)
+    h, h_S = layers.GRU(units, return_sequences=True, return_state=True)(embedded)
+    x = layers.Embedding(n_target, embed)(previous)
+    mask = ops.not_equal(source, 0)
+    if attention == "inside":
+        s, c, _ = seq2seq.AttentionDecoder(units)(x, h_S, h, values_mask=mask)
+    else:
+        s = layers.GRU(units, return_sequences=True)(x, initial_state=h_S)
+        c = rnn_course.BahdanauAttention(units)(s, h, values_mask=mask)[0] if attention else None
+    if c is None:
+        features = s
+    elif residual:
+        features = layers.Add()([s, layers.Dense(units)(c)])
+    else:
+        features = layers.Dense(units, activation="tanh")(layers.Concatenate()([s, c]))
+    if norm:
+        features = layers.LayerNormalization()(features)
+    return keras.Model([source, previous], layers.Dense(n_target)(features))
+
+
+MODELS = {
+    "plain": lambda s, t: seq2seq.translation_model(s, t, attention=False),
+    "bahdanau": lambda s, t: seq2seq.translation_model(s, t, attention=True),
+    "plain+ln": lambda s, t: layout(s, t, attention=None, norm=True),
+    "bahdanau+ln": lambda s, t: layout(s, t, attention="inside", norm=True),
+    "after+ln": lambda s, t: layout(s, t, attention="after", norm=True),
+    "after+residual+ln": lambda s, t: layout(s, t, attention="after", norm=True, residual=True),
+    "after+residual+ln+256": lambda s, t: layout(
+        s, t, attention="after", norm=True, residual=True, embed=256
+    ),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=400, help="training batches per model")
+    parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
+    args = parser.parse_args()
+    if args.steps < 4:
+        parser.error("--steps must be at least 4")
+    (train_sources, train_targets), validation, n_source, n_target = data()
+    batches = seq2seq.TranslationBatches(train_sources, train_targets, 64, seed=1)
+    fixed = [batches[i % len(batches)] for i in range(args.steps)]
+    val_batches = seq2seq.TranslationBatches(*validation, 256)
+    quarter = args.steps // 4
+    print(f"validation loss (nats/token) after each quarter of {args.steps} batches of 64")
+    print(f"{'model':24s} " + " ".join(f"{quarter * k:>6d}" for k in range(1, 5)) + "  ms/step")
+    for name in args.models:
+        keras.utils.set_random_seed(0)
+        model = MODELS[name](n_source, n_target)
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=seq2seq.masked_loss())
+        model.train_on_batch(*fixed[0])  # traced once, not timed
+        losses, seconds = [], 0.0
+        for step, (x, y) in enumerate(fixed[1:], start=2):
+            start = time.perf_counter()
+            model.train_on_batch(x, y)
+            seconds += time.perf_counter() - start
+            if step % quarter == 0 and len(losses) < 4:
+                losses.append(model.evaluate(val_batches, verbose=0))
+        row = " ".join(f"{loss:6.2f}" for loss in losses)
+        print(f"{name:24s} {row}  {1e3 * seconds / (args.steps - 1):7.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
