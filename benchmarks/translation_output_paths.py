@@ -1,6 +1,7 @@
 """How fast each encoder-decoder layout learns Spanish->English, per training step.
 
     python benchmarks/translation_output_paths.py [--steps 400] [--models plain ...]
+    python benchmarks/translation_output_paths.py --seconds 300 [--models ...]
 
 Notebook 09's data (Tatoeba pairs of <= 15 tokens, the seeded split by Spanish sentence,
 vocabularies of 12,000 Spanish and 8,000 English ids) and its batches (64 pairs of similar
@@ -18,6 +19,11 @@ path, each a few lines longer than the last:
 - ``after+residual+ln``: LayerNorm(s_t + W c_t) -> logits;
 - ``after+residual+ln+256``: the same with embeddings of 256.
 
+With ``--seconds``, each model instead trains for that many seconds (``seq2seq.TimeBudget``,
+validation every 200 steps) and is then scored by greedy decoding of the 2,000 validation
+sentences (re-reading the prefix at every step, since these layouts have no one-step decoder)
+with sacrebleu, as in the notebook.
+
 Run it alone on the machine: timings taken while something else runs are not comparable.
 """
 
@@ -31,6 +37,7 @@ import rnn_course
 rnn_course.setup(seed=0, verbose=False)
 
 import keras  # noqa: E402
+import numpy as np  # noqa: E402
 from keras import layers, ops  # noqa: E402
 
 from rnn_course import seq2seq  # noqa: E402
@@ -42,7 +49,7 @@ def data(max_tokens: int = 15):
     for english, spanish in load_spa_eng():
         source, target = seq2seq.tokenize(spanish), seq2seq.tokenize(english)
         if len(source) <= max_tokens and len(target) <= max_tokens:
-            examples.append((source, target))
+            examples.append((source, target, english))
     train, validation, _ = seq2seq.split_by_source(
         examples, n_test=2_000, n_validation=2_000, seed=0
     )
@@ -55,7 +62,59 @@ def data(max_tokens: int = 15):
             [target_vocab.encode(x[1]) for x in split],
         )
 
-    return ids(train), ids(validation), len(source_vocab), len(target_vocab)
+    references = [x[2].lower() for x in validation]  # as notebook 09 scores its test split
+    return ids(train), ids(validation), references, source_vocab, target_vocab
+
+
+def greedy_bleu(model, sources, references, target_vocab, max_length: int = 16) -> float:
+    """Greedy decoding by re-running the model on the growing prefix; sacrebleu corpus BLEU."""
+    source = seq2seq.pad(sources)
+    prefix = np.full((len(sources), 1), target_vocab.start_id, dtype="int32")
+    for _ in range(max_length):
+        logits = model.predict([source, prefix], batch_size=500, verbose=0)
+        prefix = np.concatenate([prefix, logits[:, -1].argmax(-1)[:, None].astype("int32")], 1)
+    hypotheses = [seq2seq.detokenize(target_vocab.decode(row[1:])) for row in prefix]
+    return seq2seq.corpus_bleu(hypotheses, references)
+
+
+def by_steps(models, build, train, validation, steps: int) -> None:
+    batches = seq2seq.TranslationBatches(*train, 64, seed=1)
+    fixed = [batches[i % len(batches)] for i in range(steps)]
+    val_batches = seq2seq.TranslationBatches(*validation, 256)
+    quarter = steps // 4
+    print(f"validation loss (nats/token) after each quarter of {steps} batches of 64")
+    print(f"{'model':24s} " + " ".join(f"{quarter * k:>6d}" for k in range(1, 5)) + "  ms/step")
+    for name in models:
+        model = build(name)
+        model.train_on_batch(*fixed[0])  # traced once, not timed
+        losses, seconds = [], 0.0
+        for step, (x, y) in enumerate(fixed[1:], start=2):
+            start = time.perf_counter()
+            model.train_on_batch(x, y)
+            seconds += time.perf_counter() - start
+            if step % quarter == 0 and len(losses) < 4:
+                losses.append(model.evaluate(val_batches, verbose=0))
+        row = " ".join(f"{loss:6.2f}" for loss in losses)
+        print(f"{name:24s} {row}  {1e3 * seconds / (steps - 1):7.0f}", flush=True)
+
+
+def by_time(models, build, train, validation, references, target_vocab, seconds: float) -> None:
+    val_batches = seq2seq.TranslationBatches(*validation, 256)
+    print(f"each model trained for {seconds:.0f} s; greedy BLEU on the validation sentences")
+    print(f"{'model':24s} {'steps':>6s} {'ms/step':>8s} {'val loss':>9s} {'BLEU':>6s}")
+    for name in models:
+        model = build(name)
+        batches = seq2seq.TranslationBatches(*train, 64, steps=200, seed=1)
+        budget = seq2seq.TimeBudget(seconds)
+        model.fit(
+            batches, epochs=100_000, validation_data=val_batches, callbacks=[budget], verbose=0
+        )
+        bleu = greedy_bleu(model, validation[0], references, target_vocab)
+        ms = 1e3 * budget.seconds[-1] / budget.steps[-1]
+        print(
+            f"{name:24s} {budget.steps[-1]:6,d} {ms:8.0f} {budget.val_loss[-1]:9.2f} {bleu:6.1f}",
+            flush=True,
+        )
 
 
 def layout(n_source, n_target, *, attention, norm, residual=False, embed=128, units=256):
@@ -98,31 +157,25 @@ MODELS = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=400, help="training batches per model")
+    parser.add_argument("--seconds", type=float, help="train each model this long, then BLEU")
     parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
     args = parser.parse_args()
     if args.steps < 4:
         parser.error("--steps must be at least 4")
-    (train_sources, train_targets), validation, n_source, n_target = data()
-    batches = seq2seq.TranslationBatches(train_sources, train_targets, 64, seed=1)
-    fixed = [batches[i % len(batches)] for i in range(args.steps)]
-    val_batches = seq2seq.TranslationBatches(*validation, 256)
-    quarter = args.steps // 4
-    print(f"validation loss (nats/token) after each quarter of {args.steps} batches of 64")
-    print(f"{'model':24s} " + " ".join(f"{quarter * k:>6d}" for k in range(1, 5)) + "  ms/step")
-    for name in args.models:
+    if args.seconds is not None and not args.seconds > 0:
+        parser.error("--seconds must be positive")
+    train, validation, references, source_vocab, target_vocab = data()
+
+    def build(name):
         keras.utils.set_random_seed(0)
-        model = MODELS[name](n_source, n_target)
+        model = MODELS[name](len(source_vocab), len(target_vocab))
         model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=seq2seq.masked_loss())
-        model.train_on_batch(*fixed[0])  # traced once, not timed
-        losses, seconds = [], 0.0
-        for step, (x, y) in enumerate(fixed[1:], start=2):
-            start = time.perf_counter()
-            model.train_on_batch(x, y)
-            seconds += time.perf_counter() - start
-            if step % quarter == 0 and len(losses) < 4:
-                losses.append(model.evaluate(val_batches, verbose=0))
-        row = " ".join(f"{loss:6.2f}" for loss in losses)
-        print(f"{name:24s} {row}  {1e3 * seconds / (args.steps - 1):7.0f}", flush=True)
+        return model
+
+    if args.seconds is None:
+        by_steps(args.models, build, train, validation, args.steps)
+    else:
+        by_time(args.models, build, train, validation, references, target_vocab, args.seconds)
 
 
 if __name__ == "__main__":
