@@ -29,6 +29,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from rnn_course.batching import _positive_int as _check_positive_int
 from rnn_course.batching import length_batches, shapes_open_from_the_start
 
 __all__ = [
@@ -93,12 +94,6 @@ def _check_sentences(function: str, sentences) -> list[list[str]]:
                 )
         result.append(list(sentence))
     return result
-
-
-def _check_positive_int(function: str, name: str, value) -> int:
-    if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{function}: {name} must be an integer >= 1; got {value!r}.")
-    return int(value)
 
 
 def _check_vocabulary(function: str, name: str, vocabulary) -> Mapping[str, int]:
