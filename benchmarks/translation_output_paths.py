@@ -10,19 +10,22 @@ length, seed 1), the same batches for every model. Each model is trained with Ad
 quarter of them, and the milliseconds per step. The models differ only in the decoder's output
 path, each a few lines longer than the last:
 
-- ``plain``: ``seq2seq.translation_model(attention=False)`` (GRU -> Dense tanh -> logits);
-- ``bahdanau``: ``seq2seq.translation_model(attention=True)`` (attention inside the decoder);
+- ``plain``: GRU -> Dense tanh -> logits (the course's first model, until notebook 09 took
+  the last layout below);
+- ``bahdanau``: attention inside the decoder as Bahdanau et al. 2015 place it (scored from
+  s_{t-1}, c_t fed to the GRU, the steps in a loop), [s_t; c_t] -> Dense tanh -> logits;
 - ``plain+ln``: GRU -> LayerNorm -> logits;
 - ``bahdanau+ln``: attention inside the decoder, [s_t; c_t] -> Dense tanh -> LayerNorm -> logits;
 - ``after+ln``: the additive attention after the decoder GRU (its query is s_t, not s_{t-1}, as
   Luong et al. 2015 place it), [s_t; c_t] -> Dense tanh -> LayerNorm -> logits;
 - ``after+residual+ln``: LayerNorm(s_t + W c_t) -> logits;
-- ``after+residual+ln+256``: the same with embeddings of 256.
+- ``course, no attention`` and ``course, attention``: ``seq2seq.translation_model`` as notebook 09
+  uses it, GRU -> LayerNorm -> logits and the layout above, both with embeddings of 256.
 
 With ``--seconds``, each model instead trains for that many seconds (``seq2seq.TimeBudget``,
 validation every 200 steps) and is then scored by greedy decoding of the 2,000 validation
-sentences (re-reading the prefix at every step, since these layouts have no one-step decoder)
-with sacrebleu, as in the notebook.
+sentences (re-reading the prefix at every step, since most of these layouts have no one-step
+decoder) with sacrebleu, as in the notebook.
 
 Run it alone on the machine: timings taken while something else runs are not comparable.
 """
@@ -117,40 +120,117 @@ def by_time(models, build, train, validation, references, target_vocab, seconds:
         )
 
 
-def layout(n_source, n_target, *, attention, norm, residual=False, embed=128, units=256):
-    """Encoder GRU; decoder GRU; then the output path named by the arguments."""
+class AttentionDecoder(keras.layers.Layer):
+    """Bahdanau et al.'s decoder: attention from s_{t-1}, before the step, c_t fed to the GRU.
+
+    ```
+    c_t, alpha_t = BahdanauAttention(s_{t-1}, h)
+    s_t = GRUCell([x_t, c_t], s_{t-1})
+    ```
+
+    Because c_t depends on s_{t-1}, the steps run one after another (``keras.ops.scan``), in
+    training too. Returns ``(states, contexts, weights)``, each with a T axis.
+    """
+
+    def __init__(self, units, attention_units=None, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.attention_units = attention_units or units
+        self.cell = keras.layers.GRUCell(self.units, name="cell")
+        self.attention = rnn_course.BahdanauAttention(self.attention_units, name="attention")
+
+    def build(self, inputs_shape, initial_state_shape=None, values_shape=None, *args, **kw):
+        if values_shape is None:
+            raise ValueError("AttentionDecoder needs values (the encoder outputs).")
+        self.attention.build((None, self.units), values_shape)
+        self.cell.build((None, inputs_shape[-1] + values_shape[-1]))
+        self.built = True
+
+    def _step(self, x_t, state, values, values_mask, keys):
+        context, weights = self.attention(
+            state, values, values_mask=values_mask, projected_values=keys
+        )
+        output, new_state = self.cell(ops.concatenate([x_t, context], axis=-1), [state])
+        new_state = new_state[0] if isinstance(new_state, (list, tuple)) else new_state
+        return new_state, context, weights
+
+    def call(self, inputs, initial_state, values, values_mask=None):
+        if len(values.shape) != 3:
+            raise ValueError(
+                f"AttentionDecoder: values must have shape (batch, S, value_dim); got shape "
+                f"{tuple(values.shape)}."
+            )
+        keys = self.attention.project_values(values)  # U_a h_s: once, not at every step
+        if len(inputs.shape) == 2:
+            return self._step(inputs, initial_state, values, values_mask, keys)
+        if len(inputs.shape) != 3:
+            raise ValueError(
+                "AttentionDecoder: inputs must be embedded tokens (batch, T, embedding_dim) or "
+                f"one step (batch, embedding_dim); got shape {tuple(inputs.shape)}."
+            )
+        batch = ops.shape(values)[0]
+        carry = (
+            initial_state,
+            ops.zeros((batch, values.shape[-1]), dtype=values.dtype),
+            ops.zeros(ops.shape(values)[:2], dtype=values.dtype),
+        )
+
+        def step(carry, x_t):
+            new = self._step(x_t, carry[0], values, values_mask, keys)
+            return new, new
+
+        _, (states, contexts, weights) = ops.scan(step, carry, ops.transpose(inputs, (1, 0, 2)))
+        return tuple(ops.transpose(y, (1, 0, 2)) for y in (states, contexts, weights))
+
+    def compute_output_shape(self, inputs_shape, initial_state_shape, values_shape, *a, **kw):
+        lead = tuple(inputs_shape[:-1])
+        return lead + (self.units,), lead + (values_shape[-1],), lead + (values_shape[1],)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "attention_units": self.attention_units,
+        }
+
+
+def layout(n_source, n_target, *, attention, hidden=False, norm=False, residual=False, embed=128):
+    """Encoder GRU; decoder GRU (with attention "inside" it, or "after" it, or none); then the
+    output path named by the arguments: [s_t; c_t] -> Dense tanh (``hidden``) or s_t + W c_t
+    (``residual``), then LayerNorm (``norm``), then the logits."""
+    units = 256
     source = keras.Input((None,), dtype="int32")
     previous = keras.Input((None,), dtype="int32")
     embedded = layers.Embedding(n_source, embed, mask_zero=True)(source)
     h, h_S = layers.GRU(units, return_sequences=True, return_state=True)(embedded)
     x = layers.Embedding(n_target, embed)(previous)
     mask = ops.not_equal(source, 0)
+    c = None
     if attention == "inside":
-        s, c, _ = seq2seq.AttentionDecoder(units)(x, h_S, h, values_mask=mask)
+        s, c, _ = AttentionDecoder(units)(x, h_S, h, values_mask=mask)
     else:
         s = layers.GRU(units, return_sequences=True)(x, initial_state=h_S)
-        c = rnn_course.BahdanauAttention(units)(s, h, values_mask=mask)[0] if attention else None
-    if c is None:
-        features = s
-    elif residual:
+        if attention == "after":
+            c = rnn_course.BahdanauAttention(units)(s, h, values_mask=mask)[0]
+    features = s if c is None else layers.Concatenate()([s, c])
+    if residual:
         features = layers.Add()([s, layers.Dense(units)(c)])
-    else:
-        features = layers.Dense(units, activation="tanh")(layers.Concatenate()([s, c]))
+    elif hidden:
+        features = layers.Dense(units, activation="tanh")(features)
     if norm:
         features = layers.LayerNormalization()(features)
     return keras.Model([source, previous], layers.Dense(n_target)(features))
 
 
 MODELS = {
-    "plain": lambda s, t: seq2seq.translation_model(s, t, attention=False),
-    "bahdanau": lambda s, t: seq2seq.translation_model(s, t, attention=True),
+    "plain": lambda s, t: layout(s, t, attention=None, hidden=True),
+    "bahdanau": lambda s, t: layout(s, t, attention="inside", hidden=True),
     "plain+ln": lambda s, t: layout(s, t, attention=None, norm=True),
-    "bahdanau+ln": lambda s, t: layout(s, t, attention="inside", norm=True),
-    "after+ln": lambda s, t: layout(s, t, attention="after", norm=True),
-    "after+residual+ln": lambda s, t: layout(s, t, attention="after", norm=True, residual=True),
-    "after+residual+ln+256": lambda s, t: layout(
-        s, t, attention="after", norm=True, residual=True, embed=256
-    ),
+    "bahdanau+ln": lambda s, t: layout(s, t, attention="inside", hidden=True, norm=True),
+    "after+ln": lambda s, t: layout(s, t, attention="after", hidden=True, norm=True),
+    "after+residual+ln": lambda s, t: layout(s, t, attention="after", residual=True, norm=True),
+    "course, no attention": lambda s, t: seq2seq.translation_model(s, t, attention=False),
+    "course, attention": lambda s, t: seq2seq.translation_model(s, t, attention=True),
 }
 
 

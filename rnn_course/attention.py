@@ -20,18 +20,21 @@ __all__ = ["BahdanauAttention"]
 class BahdanauAttention(keras.layers.Layer):
     """Additive attention (Bahdanau et al. 2015): a context vector from the source states.
 
-    For a decoder state ``s_{t-1}`` (the *query*) and encoder outputs ``h_1 ... h_S`` (the
+    For a decoder state ``s_t`` (the *query*) and encoder outputs ``h_1 ... h_S`` (the
     *values*), with ``W_a`` (query -> ``units``), ``U_a`` (values -> ``units``) and ``v_a``
     (``units``) learned:
 
     ```
-    e_{t,s} = v_a^T tanh(W_a s_{t-1} + U_a h_s)          score of source position s
+    e_{t,s} = v_a^T tanh(W_a s_t + U_a h_s)              score of source position s
     alpha_{t,s} = exp(e_{t,s}) / sum_{s' unmasked} exp(e_{t,s'})   (0 where s is masked)
     c_t = sum_s alpha_{t,s} h_s                           the context vector
     ```
 
     Masked source positions (padding) get weight exactly 0, and the weights of each query sum
-    to 1 over the unmasked positions. ``keras.layers.AdditiveAttention`` has no ``W_a``/``U_a``
+    to 1 over the unmasked positions. Bahdanau et al. score the state before the decoder's
+    step, ``s_{t-1}``; Luong et al. (2015) the state after it, as
+    :func:`rnn_course.seq2seq.translation_model` does: the layer takes either.
+    ``keras.layers.AdditiveAttention`` has no ``W_a``/``U_a``
     projections (only a scale vector); this layer has them, as in the paper.
 
     Args:
@@ -99,7 +102,7 @@ class BahdanauAttention(keras.layers.Layer):
         self._check_ranks(query, values, values_mask)
         keys = self.project_values(values) if projected_values is None else projected_values
         single = len(query.shape) == 2
-        q = ops.matmul(query, self.W_a)  # W_a s_{t-1}
+        q = ops.matmul(query, self.W_a)  # W_a s_t
         q = q[:, None, None, :] if single else q[:, :, None, :]  # (batch, T, 1, units)
         scores = ops.sum(ops.tanh(q + keys[:, None, :, :]) * self.v_a, axis=-1)  # (b, T, S)
         if values_mask is not None:

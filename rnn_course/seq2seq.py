@@ -39,7 +39,6 @@ __all__ = [
     "PAD",
     "START",
     "UNK",
-    "AttentionDecoder",
     "TimeBudget",
     "TranslationBatches",
     "Translator",
@@ -320,106 +319,11 @@ class TranslationBatches(keras.utils.PyDataset):
 # --- models -----------------------------------------------------------------------------------
 
 
-@keras.saving.register_keras_serializable(package="rnn_course")
-class AttentionDecoder(keras.layers.Layer):
-    """A GRU decoder that attends to the encoder outputs at every step (Bahdanau et al. 2015).
-
-    At step ``t``, from the previous state ``s_{t-1}``, the embedded previous token ``x_t``
-    and the encoder outputs ``h_1 ... h_S``:
-
-    ```
-    c_t, alpha_t = BahdanauAttention(s_{t-1}, h)      context and weights over the source
-    s_t = GRUCell([x_t, c_t], s_{t-1})                the context is part of the input
-    ```
-
-    The output layer then reads ``[s_t, c_t]``. Because ``c_t`` depends on ``s_{t-1}``, the
-    steps run one after another (with ``keras.ops.scan``).
-
-    Args:
-        units: the GRU state size, >= 1.
-        attention_units: the width of the attention's score layer (default: ``units``).
-
-    Call arguments:
-        inputs: embedded previous tokens, ``(batch, T, embedding_dim)`` for teacher forcing or
-            ``(batch, embedding_dim)`` for one step.
-        initial_state: ``s_0``, ``(batch, units)`` (e.g. the encoder's final state).
-        values: encoder outputs ``(batch, S, value_dim)``.
-        values_mask: boolean ``(batch, S)``; taken from ``values``' Keras mask if not given.
-
-    Returns:
-        ``(states, contexts, weights)``: ``(batch, T, units)``, ``(batch, T, value_dim)`` and
-        ``(batch, T, S)``; without the ``T`` axis for one step.
-    """
-
-    def __init__(self, units, attention_units=None, **kwargs):
-        super().__init__(**kwargs)
-        self.units = check_units("AttentionDecoder", units)
-        self.attention_units = check_units(
-            "AttentionDecoder attention", attention_units if attention_units else units
-        )
-        self.cell = keras.layers.GRUCell(self.units, name="cell")
-        self.attention = BahdanauAttention(self.attention_units, name="attention")
-
-    def build(self, inputs_shape, initial_state_shape=None, values_shape=None, *args, **kw):
-        if values_shape is None:
-            raise ValueError("AttentionDecoder needs values (the encoder outputs).")
-        self.attention.build((None, self.units), values_shape)
-        self.cell.build((None, inputs_shape[-1] + values_shape[-1]))
-        self.built = True
-
-    def _step(self, x_t, state, values, values_mask, keys):
-        context, weights = self.attention(
-            state, values, values_mask=values_mask, projected_values=keys
-        )
-        output, new_state = self.cell(ops.concatenate([x_t, context], axis=-1), [state])
-        new_state = new_state[0] if isinstance(new_state, (list, tuple)) else new_state
-        return new_state, context, weights
-
-    def call(self, inputs, initial_state, values, values_mask=None):
-        if len(values.shape) != 3:
-            raise ValueError(
-                f"AttentionDecoder: values must have shape (batch, S, value_dim); got shape "
-                f"{tuple(values.shape)}."
-            )
-        keys = self.attention.project_values(values)  # U_a h_s: once, not at every step
-        if len(inputs.shape) == 2:
-            return self._step(inputs, initial_state, values, values_mask, keys)
-        if len(inputs.shape) != 3:
-            raise ValueError(
-                "AttentionDecoder: inputs must be embedded tokens (batch, T, embedding_dim) or "
-                f"one step (batch, embedding_dim); got shape {tuple(inputs.shape)}."
-            )
-        batch = ops.shape(values)[0]
-        carry = (
-            initial_state,
-            ops.zeros((batch, values.shape[-1]), dtype=values.dtype),
-            ops.zeros(ops.shape(values)[:2], dtype=values.dtype),
-        )
-
-        def step(carry, x_t):
-            new = self._step(x_t, carry[0], values, values_mask, keys)
-            return new, new
-
-        _, (states, contexts, weights) = ops.scan(step, carry, ops.transpose(inputs, (1, 0, 2)))
-        return tuple(ops.transpose(y, (1, 0, 2)) for y in (states, contexts, weights))
-
-    def compute_output_shape(self, inputs_shape, initial_state_shape, values_shape, *a, **kw):
-        lead = tuple(inputs_shape[:-1])
-        return lead + (self.units,), lead + (values_shape[-1],), lead + (values_shape[1],)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "units": self.units,
-            "attention_units": self.attention_units,
-        }
-
-
 def translation_model(
     source_vocab_size: int,
     target_vocab_size: int,
     *,
-    embedding_dim: int = 128,
+    embedding_dim: int = 256,
     units: int = 256,
     attention: bool = True,
     name: str | None = None,
@@ -427,18 +331,41 @@ def translation_model(
     """A GRU encoder-decoder for translation, trained with teacher forcing.
 
     Encoder: ``Embedding(mask_zero=True)`` -> ``GRU(units)``, giving outputs ``h_1 ... h_S``
-    and the final state ``h_S``. Decoder, started from ``s_0 = h_S``: without attention a
-    ``GRU(units)`` over the embedded previous tokens, the output reading ``s_t`` (the whole
-    source must pass through ``h_S``); with attention an :class:`AttentionDecoder`, the output
-    reading ``[s_t, c_t]``. The output is a ``Dense(units, tanh)`` hidden layer (as Bahdanau et
-    al.'s "deep output", without the maxout) and then the logits over the target vocabulary:
-    ``logits_t = W_o tanh(W_h [s_t, c_t] + b_h) + b_o``.
+    and the final state ``h_S``. Decoder: a ``GRU(units)`` over the embedded previous tokens,
+    started from ``s_0 = h_S``, giving ``s_1 ... s_T``. Then, at every target position ``t``:
+
+    ```
+    without attention:  o_t = LayerNorm(s_t)                 the source only through h_S
+    with attention:     c_t, alpha_t = BahdanauAttention(s_t, h)
+                        o_t = LayerNorm(s_t + W_c c_t)       the context, added to the state
+    logits_t = W_o o_t + b_o
+    ```
+
+    The attention reads the decoder's state after its step, ``s_t`` (where Luong et al. 2015
+    put it; Bahdanau et al. 2015 scored ``s_{t-1}`` and fed ``c_t`` into the GRU). So the
+    decoder GRU runs over the whole target at once, and the attention for all ``t`` is one
+    batched computation; ``benchmarks/translation_output_paths.py`` measures what this layout
+    and the layer normalization buy.
 
     Inputs ``[source_ids (batch, S), decoder_inputs (batch, T)]`` (0 = padding), output logits
     ``(batch, T, target_vocab_size)``. The layers are named (``source_embedding``,
-    ``encoder``, ``target_embedding``, ``decoder``, ``output_hidden``, ``logits``) so that
-    :class:`Translator` can rebuild the encoder and the one-step decoder from them, also
-    after loading.
+    ``encoder``, ``target_embedding``, ``decoder``, with attention ``attention`` and
+    ``context_projection``, then ``output_norm`` and ``logits``) so that :class:`Translator`
+    can rebuild the encoder and the one-step decoder from them, also after loading.
+
+    Args:
+        source_vocab_size, target_vocab_size: vocabulary sizes (ids), each >= 5.
+        embedding_dim: the width of both embeddings.
+        units: the GRU state size of encoder and decoder (and the attention's score layer).
+        attention: with (``True``) or without additive attention.
+        name: the model's name (default ``translation_attention`` / ``translation_plain``).
+
+    Example:
+
+    ```python
+    model = translation_model(2_000, 1_500, embedding_dim=32, units=64)
+    logits = model([np.array([[7, 8, 3]]), np.array([[2, 9]])])   # (1, 2, 1500)
+    ```
     """
     for what, size in (
         ("source_vocab_size", source_vocab_size),
@@ -456,24 +383,22 @@ def translation_model(
     embedded = keras.layers.Embedding(
         source_vocab_size, embedding_dim, mask_zero=True, name="source_embedding"
     )(source)
-    values, state = keras.layers.GRU(
-        units, return_sequences=True, return_state=True, name="encoder"
-    )(embedded)
-    target = keras.layers.Embedding(target_vocab_size, embedding_dim, name="target_embedding")(
+    h, h_S = keras.layers.GRU(units, return_sequences=True, return_state=True, name="encoder")(
+        embedded
+    )
+    x = keras.layers.Embedding(target_vocab_size, embedding_dim, name="target_embedding")(
         decoder_inputs
     )
+    s = keras.layers.GRU(units, return_sequences=True, name="decoder")(x, initial_state=h_S)
     if attention:
-        source_mask = ops.not_equal(source, 0)
-        states, contexts, _ = AttentionDecoder(units, name="decoder")(
-            target, state, values, values_mask=source_mask
+        c, _ = BahdanauAttention(units, name="attention")(
+            s, h, values_mask=ops.not_equal(source, 0)
         )
-        features = keras.layers.Concatenate(name="state_and_context")([states, contexts])
-    else:
-        features = keras.layers.GRU(units, return_sequences=True, name="decoder")(
-            target, initial_state=state
+        s = keras.layers.Add(name="state_plus_context")(
+            [s, keras.layers.Dense(units, name="context_projection")(c)]
         )
-    hidden = keras.layers.Dense(units, activation="tanh", name="output_hidden")(features)
-    logits = keras.layers.Dense(target_vocab_size, name="logits")(hidden)
+    o = keras.layers.LayerNormalization(name="output_norm")(s)
+    logits = keras.layers.Dense(target_vocab_size, name="logits")(o)
     default = "translation_attention" if attention else "translation_plain"
     return keras.Model([source, decoder_inputs], logits, name=name or default)
 
@@ -488,8 +413,8 @@ class Translator:
     - :attr:`step_model`: ``[previous_ids (batch,), s_{t-1}, h, source_mask] -> [logits,
       s_t, alpha_t]`` with attention, ``[previous_ids, s_{t-1}] -> [logits, s_t]`` without.
 
-    :meth:`translate` and :meth:`beam_translate` run the encoder once and then the decoder one
-    token at a time, carrying its state, for a whole batch of sentences.
+    :meth:`translate`, :meth:`translate_ids` and :meth:`beam_ids` run the encoder once and
+    then the decoder one token at a time, carrying its state, for a whole batch of sentences.
 
     Args:
         model: a model from :func:`translation_model` (trained, or loaded from a ``.keras``
@@ -504,16 +429,18 @@ class Translator:
             "encoder",
             "target_embedding",
             "decoder",
-            "output_hidden",
+            "output_norm",
             "logits",
         }
+        if {"attention", "context_projection"} & names:
+            needed |= {"attention", "context_projection"}
         if not isinstance(model, keras.Model) or not needed <= names:
             missing = sorted(needed - names) if isinstance(model, keras.Model) else sorted(needed)
             raise TypeError(
                 "Translator: model must come from rnn_course.seq2seq.translation_model; "
                 f"it lacks the layers {missing}."
             )
-        logits, hidden = model.get_layer("logits"), model.get_layer("output_hidden")
+        logits, norm = model.get_layer("logits"), model.get_layer("output_norm")
         embedding = model.get_layer("target_embedding")
         if logits.units != len(target_vocab) or embedding.input_dim != len(target_vocab):
             raise ValueError(
@@ -526,31 +453,29 @@ class Translator:
                 f"source tokens but source_vocab has {len(source_vocab)}."
             )
         self.model, self.source_vocab, self.target_vocab = model, source_vocab, target_vocab
-        decoder = model.get_layer("decoder")
-        self.attention = isinstance(decoder, AttentionDecoder)
+        self.attention = "attention" in names
         units = model.get_layer("encoder").units
 
         source = keras.Input((None,), dtype="int32", name="source")
         embedded = model.get_layer("source_embedding")(source)
-        values, state = model.get_layer("encoder")(embedded)
-        self.encoder = keras.Model(source, [values, state], name=f"{model.name}_encoder")
+        h, h_S = model.get_layer("encoder")(embedded)
+        self.encoder = keras.Model(source, [h, h_S], name=f"{model.name}_encoder")
 
         previous = keras.Input((), dtype="int32", name="previous_ids")
-        s = keras.Input((units,), name="state")
-        x = embedding(previous)
+        s_prev = keras.Input((units,), name="state")
+        _, s_t = model.get_layer("decoder").cell(embedding(previous), [s_prev])
+        s_t = s_t[0] if isinstance(s_t, (list, tuple)) else s_t
         if self.attention:
             h = keras.Input((None, units), name="encoder_outputs")
             mask = keras.Input((None,), dtype="bool", name="source_mask")
-            s_t, c_t, alpha = decoder(x, s, h, values_mask=mask)
-            logits_t = logits(hidden(ops.concatenate([s_t, c_t], axis=-1)))
+            c_t, alpha_t = model.get_layer("attention")(s_t, h, values_mask=mask)
+            o_t = norm(s_t + model.get_layer("context_projection")(c_t))
             self.step_model = keras.Model(
-                [previous, s, h, mask], [logits_t, s_t, alpha], name=f"{model.name}_step"
+                [previous, s_prev, h, mask], [logits(o_t), s_t, alpha_t], name=f"{model.name}_step"
             )
         else:
-            _, s_t = decoder.cell(x, [s])
-            s_t = s_t[0] if isinstance(s_t, (list, tuple)) else s_t
             self.step_model = keras.Model(
-                [previous, s], [logits(hidden(s_t)), s_t], name=f"{model.name}_step"
+                [previous, s_prev], [logits(norm(s_t)), s_t], name=f"{model.name}_step"
             )
 
     # -- the pieces -----------------------------------------------------------------------

@@ -9,8 +9,8 @@ import pytest
 from rnn_course.exercises import SelfCheckFailed, nb09
 
 
-def _attention(s_prev, H, W_a, U_a, v_a, mask, *, tanh=True, mask_it=True, softmax=True):
-    pre = s_prev @ W_a + H @ U_a
+def _attention(s_t, H, W_a, U_a, v_a, mask, *, tanh=True, mask_it=True, softmax=True):
+    pre = s_t @ W_a + H @ U_a
     e = (np.tanh(pre) if tanh else pre) @ v_a
     if mask_it:
         e = np.where(mask, e, -np.inf)

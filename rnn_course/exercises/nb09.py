@@ -48,17 +48,17 @@ def _explain_attention(error: Exception) -> str | None:
     text = str(error)
     if isinstance(error, ValueError) and any(w in text for w in ("shape", "align", "dimension")):
         return (
-            "That is a shape mismatch. s_prev has shape (query_dim,), H (S, value_dim), W_a "
-            "(query_dim, units), U_a (value_dim, units), v_a (units,): s_prev @ W_a is (units,), "
+            "That is a shape mismatch. s_t has shape (query_dim,), H (S, value_dim), W_a "
+            "(query_dim, units), U_a (value_dim, units), v_a (units,): s_t @ W_a is (units,), "
             "H @ U_a is (S, units), and their sum broadcasts to (S, units)."
         )
     return None
 
 
 def check_additive_attention(additive_attention: Callable) -> None:
-    """Exercise 1: ``additive_attention(s_prev, H, W_a, U_a, v_a, mask) -> (context, alpha)``.
+    """Exercise 1: ``additive_attention(s_t, H, W_a, U_a, v_a, mask) -> (context, alpha)``.
 
-    For one sentence: ``s_prev`` ``(query_dim,)``, ``H`` ``(S, value_dim)``, weights in the
+    For one sentence: ``s_t`` ``(query_dim,)``, ``H`` ``(S, value_dim)``, weights in the
     layer's shapes, ``mask`` boolean ``(S,)``; ``alpha`` ``(S,)`` and ``context``
     ``(value_dim,)`` must equal :class:`BahdanauAttention`'s.
     """
@@ -139,7 +139,7 @@ def _diagnose_attention(s, H, W_a, U_a, v_a, mask, alpha) -> str:
         if np.allclose(candidate, alpha, atol=1e-5):
             return hint
     return (
-        "Compute e_s = v_a . tanh(s_prev @ W_a + H[s] @ U_a) for every source position s (the "
+        "Compute e_s = v_a . tanh(s_t @ W_a + H[s] @ U_a) for every source position s (the "
         "tanh of the sum, then the dot product with v_a), then alpha = softmax(e) over the "
         "unmasked positions."
     )
