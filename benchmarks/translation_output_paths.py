@@ -129,69 +129,37 @@ class AttentionDecoder(keras.layers.Layer):
     ```
 
     Because c_t depends on s_{t-1}, the steps run one after another (``keras.ops.scan``), in
-    training too. Returns ``(states, contexts, weights)``, each with a T axis.
+    training too. Called on embedded tokens (batch, T, dim), s_0 and h; returns the states and
+    the contexts, (batch, T, units) and (batch, T, value_dim).
     """
 
-    def __init__(self, units, attention_units=None, **kwargs):
+    def __init__(self, units, **kwargs):
         super().__init__(**kwargs)
         self.units = units
-        self.attention_units = attention_units or units
-        self.cell = keras.layers.GRUCell(self.units, name="cell")
-        self.attention = rnn_course.BahdanauAttention(self.attention_units, name="attention")
+        self.cell = keras.layers.GRUCell(units)
+        self.attention = rnn_course.BahdanauAttention(units)
 
-    def build(self, inputs_shape, initial_state_shape=None, values_shape=None, *args, **kw):
-        if values_shape is None:
-            raise ValueError("AttentionDecoder needs values (the encoder outputs).")
+    def build(self, inputs_shape, initial_state_shape, values_shape, *args, **kwargs):
         self.attention.build((None, self.units), values_shape)
         self.cell.build((None, inputs_shape[-1] + values_shape[-1]))
-        self.built = True
-
-    def _step(self, x_t, state, values, values_mask, keys):
-        context, weights = self.attention(
-            state, values, values_mask=values_mask, projected_values=keys
-        )
-        output, new_state = self.cell(ops.concatenate([x_t, context], axis=-1), [state])
-        new_state = new_state[0] if isinstance(new_state, (list, tuple)) else new_state
-        return new_state, context, weights
 
     def call(self, inputs, initial_state, values, values_mask=None):
-        if len(values.shape) != 3:
-            raise ValueError(
-                f"AttentionDecoder: values must have shape (batch, S, value_dim); got shape "
-                f"{tuple(values.shape)}."
-            )
         keys = self.attention.project_values(values)  # U_a h_s: once, not at every step
-        if len(inputs.shape) == 2:
-            return self._step(inputs, initial_state, values, values_mask, keys)
-        if len(inputs.shape) != 3:
-            raise ValueError(
-                "AttentionDecoder: inputs must be embedded tokens (batch, T, embedding_dim) or "
-                f"one step (batch, embedding_dim); got shape {tuple(inputs.shape)}."
-            )
-        batch = ops.shape(values)[0]
-        carry = (
-            initial_state,
-            ops.zeros((batch, values.shape[-1]), dtype=values.dtype),
-            ops.zeros(ops.shape(values)[:2], dtype=values.dtype),
-        )
 
         def step(carry, x_t):
-            new = self._step(x_t, carry[0], values, values_mask, keys)
-            return new, new
+            s_prev, _ = carry
+            c_t, _ = self.attention(s_prev, values, values_mask=values_mask, projected_values=keys)
+            _, s_t = self.cell(ops.concatenate([x_t, c_t], axis=-1), [s_prev])
+            s_t = s_t[0] if isinstance(s_t, (list, tuple)) else s_t
+            return (s_t, c_t), (s_t, c_t)
 
-        _, (states, contexts, weights) = ops.scan(step, carry, ops.transpose(inputs, (1, 0, 2)))
-        return tuple(ops.transpose(y, (1, 0, 2)) for y in (states, contexts, weights))
+        carry = (initial_state, ops.zeros((ops.shape(values)[0], values.shape[-1])))
+        _, (states, contexts) = ops.scan(step, carry, ops.transpose(inputs, (1, 0, 2)))
+        return ops.transpose(states, (1, 0, 2)), ops.transpose(contexts, (1, 0, 2))
 
     def compute_output_shape(self, inputs_shape, initial_state_shape, values_shape, *a, **kw):
         lead = tuple(inputs_shape[:-1])
-        return lead + (self.units,), lead + (values_shape[-1],), lead + (values_shape[1],)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "units": self.units,
-            "attention_units": self.attention_units,
-        }
+        return lead + (self.units,), lead + (values_shape[-1],)
 
 
 def layout(n_source, n_target, *, attention, hidden=False, norm=False, residual=False, embed=128):
@@ -207,7 +175,7 @@ def layout(n_source, n_target, *, attention, hidden=False, norm=False, residual=
     mask = ops.not_equal(source, 0)
     c = None
     if attention == "inside":
-        s, c, _ = AttentionDecoder(units)(x, h_S, h, values_mask=mask)
+        s, c = AttentionDecoder(units)(x, h_S, h, values_mask=mask)
     else:
         s = layers.GRU(units, return_sequences=True)(x, initial_state=h_S)
         if attention == "after":
